@@ -1,0 +1,272 @@
+/**
+ * Addresses and node keys: reading `host:port`, `[v6]:port`, Redis's bare `::1:7002`, URLs and
+ * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}.
+ */
+import { type Failure, fail, isFailure, preview, toError } from './errors.js'
+import { hostOrFailure, MAX_HOST_LENGTH, trimAsciiWhitespace } from './host.js'
+import { checkDefaultPort, portOrFailure } from './port.js'
+
+declare const brand: unique symbol
+
+/**
+ * A canonical node key: `host:port`, `[ipv6]:port` or `[ipv6%zone]:port`. Branded, so a raw
+ * `` `${host}:${port}` `` string does not type-check where a canonical key belongs; get one from
+ * {@link canonicalNodeKey}, a keyer, {@link formatNodeKey} or {@link parseNodeKey}'s inverse.
+ */
+export type NodeKey = string & { readonly [brand]: 'NodeKey' }
+
+/** A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets). */
+export interface Endpoint {
+  host: string
+  port: number
+}
+
+/** Any spelling of a node address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'`, or `{ host, port }`. */
+export type AddressInput = string | { host: string; port?: number | string | undefined }
+
+/** Options of {@link parseAddress}. */
+export interface ParseAddressOptions {
+  /** The port when the address has none and its scheme gives none. */
+  defaultPort?: number | undefined
+  /**
+   * The host of the node that sent the address, for Redis's empty-host endpoint (`:7002` in
+   * `CLUSTER SLOTS` and MOVED replies means "the node you asked"). Without it an empty host is an error.
+   */
+  originHost?: string | undefined
+  /** As in {@link HostOptions}. */
+  trailingDot?: 'keep' | 'strip' | undefined
+  /** As in {@link HostOptions}. */
+  mappedIPv4?: 'unwrap' | 'keep' | undefined
+}
+
+/** The well-known port of each scheme a cluster client meets. */
+export const SCHEME_PORTS: Readonly<Record<string, number>> = {
+  redis: 6379,
+  rediss: 6379,
+  valkey: 6379,
+  valkeys: 6379,
+  memcached: 11211,
+  mongodb: 27017,
+  nats: 4222,
+  tls: 4222,
+  http: 80,
+  https: 443,
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/
+// A scheme, userinfo and path around a host of the longest allowed length.
+const MAX_ADDRESS_LENGTH = 2 * MAX_HOST_LENGTH
+
+const addressFailure = (message: string): Failure => fail('host', 'invalid-address', message)
+
+/** Parse any address input into a canonical endpoint, or a failure. */
+export const endpointOrFailure = (
+  input: unknown,
+  defaultPort: number | undefined,
+  originHost: string | undefined,
+  strip: boolean,
+  keepMapped: boolean,
+): Endpoint | Failure => {
+  if (typeof input === 'string') return stringEndpoint(input, defaultPort, originHost, strip, keepMapped)
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const { host, port } = input as { host?: unknown; port?: unknown }
+    return joinEndpoint(host, port, defaultPort, originHost, strip, keepMapped)
+  }
+  return fail(
+    'host',
+    'not-a-string',
+    `Expected an address string ("host:port", "[v6]:port", "redis://host:port") or { host, port }, got ${input === null ? 'null' : typeof input === 'bigint' ? 'a bigint' : preview(input)}.`,
+  )
+}
+
+/** Canonicalize a host and a port given apart; an empty host is the origin's. */
+export const joinEndpoint = (
+  host: unknown,
+  port: unknown,
+  defaultPort: number | undefined,
+  originHost: string | undefined,
+  strip: boolean,
+  keepMapped: boolean,
+): Endpoint | Failure => {
+  let canonical: string | Failure
+  if (host === '' && originHost !== undefined) canonical = hostOrFailure(originHost, strip, keepMapped)
+  else if (host === '')
+    return fail(
+      'host',
+      'empty-host',
+      'Expected a host; an empty one (as in Redis\'s ":7002", "the node you asked") needs the `originHost` option.',
+    )
+  else canonical = hostOrFailure(host, strip, keepMapped)
+  if (isFailure(canonical)) return canonical
+  const number = portOrFailure(port, defaultPort)
+  if (isFailure(number)) return number
+  return { host: canonical, port: number }
+}
+
+const stringEndpoint = (
+  raw: string,
+  defaultPort: number | undefined,
+  originHost: string | undefined,
+  strip: boolean,
+  keepMapped: boolean,
+): Endpoint | Failure => {
+  if (raw.length > MAX_ADDRESS_LENGTH) {
+    return fail(
+      'host',
+      'too-long',
+      `Expected an address of at most ${MAX_ADDRESS_LENGTH} characters, got ${raw.length}.`,
+    )
+  }
+  const input = trimAsciiWhitespace(raw)
+  let hostport = input
+  let portDefault = defaultPort
+  const schemeEnd = input.indexOf('://')
+  if (schemeEnd > 0 && SCHEME.test(input.slice(0, schemeEnd))) {
+    const scheme = input.slice(0, schemeEnd).toLowerCase()
+    let end = input.length
+    for (const delimiter of ['/', '?', '#']) {
+      const at = input.indexOf(delimiter, schemeEnd + 3)
+      if (at !== -1 && at < end) end = at
+    }
+    const authority = input.slice(schemeEnd + 3, end)
+    hostport = authority.slice(authority.lastIndexOf('@') + 1)
+    portDefault = SCHEME_PORTS[scheme] ?? defaultPort
+    if (hostport === '') return addressFailure(`Expected a host after "${scheme}://".`)
+  }
+  let host: string
+  let port: string | undefined
+  if (hostport.charCodeAt(0) === 0x5b) {
+    const close = hostport.indexOf(']')
+    if (close === -1) return addressFailure('Expected a "]" to close the bracketed IPv6 address.')
+    host = hostport.slice(0, close + 1)
+    const rest = hostport.slice(close + 1)
+    if (rest !== '') {
+      if (rest.charCodeAt(0) !== 0x3a) {
+        return addressFailure(`Expected ":port" or nothing after "]", got ${preview(rest)}.`)
+      }
+      port = rest.slice(1)
+    }
+  } else {
+    // The last colon splits, as Redis writes IPv6 nodes in CLUSTER SLOTS and MOVED replies (`::1:7002`).
+    const colon = hostport.lastIndexOf(':')
+    host = colon === -1 ? hostport : hostport.slice(0, colon)
+    if (colon !== -1) port = hostport.slice(colon + 1)
+  }
+  // "host:" has an empty port, which URLs read as the default (URL Standard port state).
+  if (port === '') port = undefined
+  const endpoint = joinEndpoint(host, port, portDefault, originHost, strip, keepMapped)
+  if (isFailure(endpoint) && endpoint.reason === 'invalid-ipv6' && port !== undefined) {
+    if (!isFailure(hostOrFailure(hostport, strip, keepMapped))) {
+      return fail(
+        'host',
+        'invalid-address',
+        `Expected "host:port"; ${preview(hostport)} reads as host ${preview(host)} and port ${preview(port)}, because the last colon splits (as Redis writes IPv6 nodes). To give an IPv6 address without a port, bracket it: "[${hostport}]".`,
+      )
+    }
+  }
+  return endpoint
+}
+
+/**
+ * Read any spelling of a node address into an endpoint with a canonical host. No resolver is applied:
+ * `localhost` stays `localhost` (the keyer applies the resolver).
+ *
+ * Reads `host:port`, `[ipv6]:port`, a bare IPv6 address with a port as Redis writes it (`::1:7002`: the last
+ * colon splits), `scheme://user:pass@host:port/path` (a missing port is the scheme's: redis, rediss, valkey
+ * 6379; memcached 11211; mongodb 27017; nats 4222; http 80; https 443; else `defaultPort`) and `{ host, port }`.
+ *
+ * @throws {@link InvalidHostError} or {@link InvalidPortError}.
+ * @example
+ * ```ts
+ * parseAddress('LOCALHOST:7000')              // { host: 'localhost', port: 7000 }
+ * parseAddress('::1:7002')                    // { host: '::1', port: 7002 }
+ * parseAddress('rediss://u:p@Cache.Example')  // { host: 'cache.example', port: 6379 }
+ * parseAddress(':7002', { originHost: '10.0.0.5' }) // { host: '10.0.0.5', port: 7002 }
+ * ```
+ */
+export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
+  const result = endpointOrFailure(
+    input,
+    checkDefaultPort(options?.defaultPort, 'parseAddress'),
+    options?.originHost,
+    options?.trailingDot === 'strip',
+    options?.mappedIPv4 === 'keep',
+  )
+  if (isFailure(result)) throw toError(result, input)
+  return result
+}
+
+/** The key of an endpoint whose host and port are already canonical. */
+export const joinKey = (host: string, port: number): NodeKey =>
+  (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`) as NodeKey
+
+/**
+ * The node key of an endpoint: `host:port`, or `[ipv6]:port`. The host is canonicalized (no resolver), so a
+ * hand-made endpoint cannot mint a non-canonical key.
+ *
+ * @throws {@link InvalidHostError} or {@link InvalidPortError}.
+ * @example
+ * ```ts
+ * formatNodeKey({ host: '::1', port: 7000 })       // '[::1]:7000'
+ * formatNodeKey({ host: 'Redis-1', port: 6379 })   // 'redis-1:6379'
+ * ```
+ */
+export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
+  const result = joinEndpoint(endpoint?.host, endpoint?.port, undefined, undefined, false, true)
+  if (isFailure(result)) throw toError(result, endpoint)
+  return joinKey(result.host, result.port)
+}
+
+/** The endpoint of a canonical key, or a failure if the string is not one. */
+export const keyOrFailure = (key: unknown): Endpoint | Failure => {
+  const invalid = (): Failure =>
+    fail(
+      'host',
+      'invalid-key',
+      `Expected a canonical node key ("host:port" or "[ipv6]:port", as formatNodeKey writes it), got ${preview(key)}. To read any spelling of an address, use parseAddress().`,
+    )
+  if (typeof key !== 'string') return invalid()
+  const colon = key.lastIndexOf(':')
+  if (colon <= 0) return invalid()
+  const portText = key.slice(colon + 1)
+  let host = key.slice(0, colon)
+  if (host.charCodeAt(0) === 0x5b) {
+    if (host.charCodeAt(host.length - 1) !== 0x5d) return invalid()
+    host = host.slice(1, -1)
+    if (!host.includes(':')) return invalid()
+  } else if (host.includes(':')) {
+    return invalid()
+  }
+  const port = portOrFailure(portText)
+  if (isFailure(port) || String(port) !== portText) return invalid()
+  if (hostOrFailure(host, false, true) !== host) return invalid()
+  return { host, port }
+}
+
+/**
+ * The endpoint of a canonical node key; the exact inverse of {@link formatNodeKey}.
+ *
+ * @throws {@link InvalidHostError} (reason `invalid-key`) when the string is not a canonical key; to read any
+ * spelling of an address, use {@link parseAddress}.
+ * @example
+ * ```ts
+ * parseNodeKey('[::1]:7000') // { host: '::1', port: 7000 }
+ * parseNodeKey('LOCALHOST:7000') // throws: not canonical
+ * ```
+ */
+export const parseNodeKey = (key: string): Endpoint => {
+  const result = keyOrFailure(key)
+  if (isFailure(result)) throw toError(result, key)
+  return result
+}
+
+/**
+ * Whether a value is a canonical node key (a string {@link parseNodeKey} accepts). Never throws.
+ *
+ * @example
+ * ```ts
+ * isNodeKey('127.0.0.1:7000') // true
+ * isNodeKey('[::1]:07000')    // false: not canonical
+ * ```
+ */
+export const isNodeKey = (value: unknown): value is NodeKey => !isFailure(keyOrFailure(value))

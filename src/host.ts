@@ -1,0 +1,308 @@
+/**
+ * The canonical form of a host (DESIGN "Canonical form"). `hostOrFailure` is the whole algorithm, reporting
+ * failure as a value; `canonicalHost` is its public edge.
+ *
+ * Most hosts a client sees are already lowercase DNS names or dotted IPv4 addresses, so one scan over the
+ * characters sends each input to the cheapest path that can decide it: plain names are checked in that scan
+ * and returned (lowercased if needed) without a second pass; everything else (brackets, colons, percent
+ * signs, non-ASCII, odd characters, bad labels) takes the full path, which also produces precise errors.
+ */
+import { type Failure, fail, isFailure, toError } from './errors.js'
+import { domainToASCII } from './idna.js'
+import {
+  endsInANumber,
+  isIPv4Mapped,
+  mappedIPv4,
+  parseIPv4,
+  parseIPv6,
+  serializeIPv4,
+  serializeIPv6,
+} from './ip.js'
+
+/** Options of {@link canonicalHost}, shared by the keyer. */
+export interface HostOptions {
+  /**
+   * What to do with one trailing dot (`redis.example.com.`). `redis.` and `redis` can name different nodes
+   * (search domains), so the default keeps it.
+   * @defaultValue `'keep'`
+   */
+  trailingDot?: 'keep' | 'strip'
+  /**
+   * What to do with an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`): `'unwrap'` gives its IPv4 address
+   * (`127.0.0.1`, the same socket peer), `'keep'` writes it as RFC 5952 section 5 does (`::ffff:127.0.0.1`).
+   * @defaultValue `'unwrap'`
+   */
+  mappedIPv4?: 'unwrap' | 'keep'
+}
+
+/** Longer hosts are refused before any parsing, so no work grows with hostile input. */
+export const MAX_HOST_LENGTH = 1024
+const MAX_NAME_LENGTH = 253
+const MAX_LABEL_LENGTH = 63
+const ZONE = /^[A-Za-z0-9_.-]{1,64}$/
+
+const hostFailure = (reason: Failure['reason'], message: string): Failure => fail('host', reason, message)
+
+const isAsciiWhitespace = (c: number): boolean =>
+  c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d
+
+export const trimAsciiWhitespace = (input: string): string => {
+  let start = 0
+  let end = input.length
+  while (start < end && isAsciiWhitespace(input.charCodeAt(start))) start++
+  while (end > start && isAsciiWhitespace(input.charCodeAt(end - 1))) end--
+  return input.slice(start, end)
+}
+
+/** The canonical host, or a failure. `strip`: drop one trailing dot; `keepMapped`: keep IPv4-mapped IPv6. */
+export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolean): string | Failure => {
+  if (typeof input !== 'string') {
+    return hostFailure('not-a-string', `Expected the host to be a string, got ${describeType(input)}.`)
+  }
+  if (input.length > MAX_HOST_LENGTH) {
+    return hostFailure(
+      'too-long',
+      `Expected a host of at most ${MAX_HOST_LENGTH} characters, got ${input.length}. No node address is that long.`,
+    )
+  }
+  const length = input.length
+  // Fast path: a DNS-shaped ASCII name or dotted IPv4, decided in one scan.
+  let upper = false
+  let label = 0 // length of the current label
+  let labelStart = 0
+  let previousLabelStart = 0
+  let i = 0
+  for (; i < length; i++) {
+    const c = input.charCodeAt(i)
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) label++
+    else if (c >= 0x41 && c <= 0x5a) {
+      upper = true
+      label++
+    } else if (c === 0x2e && label > 0 && label <= MAX_LABEL_LENGTH) {
+      label = 0
+      previousLabelStart = labelStart
+      labelStart = i + 1
+    } else break
+  }
+  if (i === length && length > 0 && label <= MAX_LABEL_LENGTH) {
+    const trailingDot = label === 0
+    const c = input.charCodeAt(trailingDot ? previousLabelStart : labelStart)
+    // A last label that starts with a digit may make the host IPv4 (URL Standard "ends in a number"):
+    // the full path decides.
+    if (!(c >= 0x30 && c <= 0x39) && length - (trailingDot ? 1 : 0) <= MAX_NAME_LENGTH) {
+      const host = upper ? input.toLowerCase() : input
+      return trailingDot && strip ? host.slice(0, -1) : host
+    }
+  }
+  return fullHost(input, strip, keepMapped)
+}
+
+const describeType = (value: unknown): string =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : typeof value
+
+/** Every step of DESIGN "Canonical form", in order. */
+const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Failure => {
+  const input = trimAsciiWhitespace(raw)
+  if (input.length === 0) return hostFailure('empty-host', 'Expected a host, got an empty string.')
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i)
+    if (c <= 0x20 || c === 0x7f) {
+      return hostFailure(
+        'forbidden-character',
+        `Expected a host without whitespace or control characters, found U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i}.`,
+      )
+    }
+  }
+  if (input.charCodeAt(0) === 0x5b) {
+    if (input.charCodeAt(input.length - 1) !== 0x5d) {
+      return hostFailure('invalid-ipv6', 'Expected a closing "]" after a bracketed IPv6 address.')
+    }
+    return ipv6Host(input.slice(1, -1), keepMapped, true)
+  }
+  if (input.includes(':')) return ipv6Host(input, keepMapped, false)
+  return domainHost(input, strip)
+}
+
+/** An IPv6 address with an optional zone (`%zone`, or URL style `%25zone`), without brackets. */
+const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string | Failure => {
+  const percent = text.indexOf('%')
+  const pieces = parseIPv6(percent === -1 ? text : text.slice(0, percent))
+  if (pieces === null) {
+    return hostFailure(
+      'invalid-ipv6',
+      bracketed
+        ? 'Expected an IPv6 address inside the brackets, as RFC 4291 section 2.2 writes it.'
+        : 'Expected a host; this has a ":" but is not an IPv6 address. For a "host:port" string use parseAddress() or canonicalNodeKey(address).',
+    )
+  }
+  let zone = ''
+  if (percent !== -1) {
+    zone = text.slice(percent + 1)
+    // RFC 6874: inside a URL the "%" before a zone is itself percent-encoded as "%25".
+    if (zone.startsWith('25') && zone.length > 2) zone = zone.slice(2)
+    if (!ZONE.test(zone) || (zone.startsWith('25') && zone.length > 2)) {
+      return hostFailure(
+        'invalid-zone',
+        'Expected a zone of 1 to 64 letters, digits, "_", "." or "-" after "%" (as in fe80::1%eth0); a zone that itself starts with "25" is ambiguous with the URL escape "%25".',
+      )
+    }
+  }
+  let address: string
+  if (isIPv4Mapped(pieces)) {
+    if (!keepMapped && zone === '') return mappedIPv4(pieces)
+    address = `::ffff:${mappedIPv4(pieces)}`
+  } else {
+    address = serializeIPv6(pieces)
+  }
+  return zone === '' ? address : `${address}%${zone}`
+}
+
+/** URL Standard host parser for a domain: percent-decode, domain to ASCII, IPv4, then DNS shape. */
+const domainHost = (input: string, strip: boolean): string | Failure => {
+  let domain = input
+  if (domain.includes('%')) domain = percentDecode(domain)
+  let ascii = true
+  for (let i = 0; i < domain.length; i++) {
+    if (domain.charCodeAt(i) > 0x7f) {
+      ascii = false
+      break
+    }
+  }
+  let host: string
+  if (ascii) {
+    host = domain.toLowerCase()
+  } else {
+    const converted = domainToASCII(domain)
+    if (converted === null) {
+      return hostFailure(
+        'idna',
+        'Expected an internationalized domain name that UTS #46 accepts (URL Standard "domain to ASCII"); this one has a disallowed code point or label.',
+      )
+    }
+    host = converted
+  }
+  if (host.length > MAX_HOST_LENGTH) {
+    return hostFailure(
+      'too-long',
+      `Expected a host of at most ${MAX_HOST_LENGTH} characters after IDNA processing.`,
+    )
+  }
+  const forbidden = FORBIDDEN_DOMAIN_CODE_POINT.exec(host)
+  if (forbidden !== null) {
+    return hostFailure(
+      'forbidden-character',
+      `Expected a host without ${JSON.stringify(forbidden[0])} (a URL Standard forbidden domain code point).`,
+    )
+  }
+  if (endsInANumber(host)) {
+    const ipv4 = parseIPv4(host)
+    if (Number.isNaN(ipv4)) {
+      return hostFailure(
+        'invalid-ipv4',
+        'Expected an IPv4 address: the last label is numeric, so the host is read as IPv4 (URL Standard), and this is not one (each part decimal, 0x hex or 0 octal, at most four parts, in range).',
+      )
+    }
+    return serializeIPv4(ipv4)
+  }
+  return dnsShaped(host, strip)
+}
+
+// URL Standard forbidden domain code points, less the controls and space already refused.
+const FORBIDDEN_DOMAIN_CODE_POINT = /[#%/:<>?@[\\\]^|]/
+
+/** Labels of `a-z 0-9 - _`, each 1 to 63 octets, at most 253 octets without one trailing dot. */
+const dnsShaped = (host: string, strip: boolean): string | Failure => {
+  const trailingDot = host.charCodeAt(host.length - 1) === 0x2e && host.length > 1
+  const name = trailingDot ? host.slice(0, -1) : host
+  if (name.length > MAX_NAME_LENGTH) {
+    return hostFailure(
+      'name-too-long',
+      `Expected a domain name of at most ${MAX_NAME_LENGTH} octets (RFC 1035 section 2.3.4), got ${name.length}.`,
+    )
+  }
+  let label = 0
+  for (let i = 0; i <= name.length; i++) {
+    const c = i === name.length ? 0x2e : name.charCodeAt(i)
+    if (c === 0x2e) {
+      if (label === 0) {
+        return hostFailure(
+          'invalid-label',
+          'Expected a domain name without empty labels (no leading dot, no "..", at most one trailing dot).',
+        )
+      }
+      label = 0
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) {
+      if (++label > MAX_LABEL_LENGTH) {
+        return hostFailure(
+          'label-too-long',
+          `Expected each label of a domain name to be at most ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4).`,
+        )
+      }
+    } else {
+      return hostFailure(
+        'invalid-label',
+        `Expected a domain name of letters, digits, "-" and "_" (DNS can carry no other), found ${JSON.stringify(name[i])}.`,
+      )
+    }
+  }
+  return trailingDot && !strip ? `${name}.` : name
+}
+
+/** URL Standard percent-decode of the UTF-8 encoding, then UTF-8 decode without BOM handling. */
+const percentDecode = (input: string): string => {
+  const bytes = Buffer.from(input, 'utf8')
+  const out = Buffer.allocUnsafe(bytes.length)
+  let n = 0
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!
+    if (b === 0x25 && i + 2 < bytes.length && isHexByte(bytes[i + 1]!) && isHexByte(bytes[i + 2]!)) {
+      out[n++] = Number.parseInt(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!), 16)
+      i += 2
+    } else {
+      out[n++] = b
+    }
+  }
+  return UTF8.decode(out.subarray(0, n))
+}
+
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+const isHexByte = (b: number): boolean =>
+  (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+
+/**
+ * The canonical form of a host: lowercase DNS name (IDNA to punycode), dotted IPv4, or RFC 5952 IPv6
+ * without brackets (with `%zone` if it has one). No resolver and no memo: `localhost` stays `localhost`.
+ *
+ * @throws {@link InvalidHostError} when the host is not an IP address or a DNS-shaped name.
+ * @example
+ * ```ts
+ * canonicalHost('Redis-1.Example.COM') // 'redis-1.example.com'
+ * canonicalHost('[0:0::1]')            // '::1'
+ * canonicalHost('0x7f.1')              // '127.0.0.1'
+ * canonicalHost('::ffff:10.0.0.1')     // '10.0.0.1'
+ * canonicalHost('bücher.example')      // 'xn--bcher-kva.example'
+ * ```
+ */
+export const canonicalHost = (host: string, options?: HostOptions): string => {
+  const result = hostOrFailure(host, options?.trailingDot === 'strip', options?.mappedIPv4 === 'keep')
+  if (isFailure(result)) throw toError(result, host)
+  return result
+}
+
+/**
+ * Whether {@link canonicalHost} accepts the host. Never throws.
+ *
+ * @example
+ * ```ts
+ * isValidHost('node-1.local') // true
+ * isValidHost('a..b')         // false
+ * ```
+ */
+export const isValidHost = (host: unknown, options?: HostOptions): host is string =>
+  !isFailure(hostOrFailure(host, options?.trailingDot === 'strip', options?.mappedIPv4 === 'keep'))

@@ -1,0 +1,33 @@
+export {
+  type AddressInput,
+  type Endpoint,
+  formatNodeKey,
+  isNodeKey,
+  type NodeKey,
+  type ParseAddressOptions,
+  parseAddress,
+  parseNodeKey,
+  SCHEME_PORTS,
+} from './address.js'
+export {
+  type FailureReason,
+  InvalidHostError,
+  InvalidPortError,
+  isNodeKeyError,
+  NodeKeyError,
+} from './errors.js'
+export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
+export { canonicalNodeKey, createNodeKeyer, type KeyerOptions, type NodeKeyer } from './key.js'
+export type { MemoStats } from './memo.js'
+export { isValidPort, parsePort } from './port.js'
+export {
+  chainResolvers,
+  type LoopbackResolverOptions,
+  loopbackResolver,
+  type Resolver,
+  type ResolverChange,
+  type ResolverListener,
+  type StaticResolverTable,
+  type StaticResolverTarget,
+  staticResolver,
+} from './resolver.js'

@@ -1,0 +1,191 @@
+/**
+ * Resolvers: the policy half of identity. A resolver maps a canonical endpoint to the endpoint it stands for
+ * (`localhost` to `127.0.0.1`, a NAT table's external address to the internal one, a name to the IP it
+ * resolves to) or returns `undefined` for "unchanged". The keyer canonicalizes and validates the answer and
+ * never resolves it again; to apply several policies in turn, compose them with {@link chainResolvers}.
+ */
+import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './address.js'
+import { isFailure, preview } from './errors.js'
+import { hostOrFailure } from './host.js'
+
+/** What a resolver tells its listeners: the canonical hosts whose answers changed, or all of them. */
+export interface ResolverChange {
+  /** Canonical hosts (as the resolver receives them) whose answer changed; `undefined`: every host. */
+  hosts?: readonly string[] | undefined
+}
+
+/** A listener for {@link ResolverChange}s. */
+export type ResolverListener = (change: ResolverChange) => void
+
+/**
+ * Maps a canonical endpoint to another endpoint (host and port: NAT tables change both), or returns
+ * `undefined` to leave it unchanged. It must be synchronous and cheap: it runs on every memo miss.
+ *
+ * A resolver whose answers can change offers `subscribe`; a keyer built on it subscribes and drops the memo
+ * entries a change affects.
+ */
+export interface Resolver {
+  (endpoint: Endpoint): Endpoint | undefined
+  /** Register a listener for changed answers; returns the function that unregisters it. */
+  subscribe?: ((listener: ResolverListener) => () => void) | undefined
+}
+
+/** Options of {@link loopbackResolver}. */
+export interface LoopbackResolverOptions {
+  /**
+   * The address `localhost` stands for: an IP address such as `'127.0.0.1'` or `'::1'`.
+   * @defaultValue `'127.0.0.1'`
+   */
+  to?: string
+}
+
+const isLocalhost = (host: string): boolean => {
+  const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
+  return name === 'localhost' || name.endsWith('.localhost')
+}
+
+/**
+ * `localhost`, `localhost.` and, as RFC 6761 section 6.3 allows, any name under `.localhost` stand for one
+ * loopback address (`127.0.0.1` unless `to` says otherwise), as redis-py resolves them. It is the default
+ * keyer's resolver; it never touches `::1` or `127.0.0.2`, which can be other servers.
+ *
+ * @example
+ * ```ts
+ * const keyer = createNodeKeyer({ resolver: loopbackResolver({ to: '::1' }) })
+ * keyer('localhost', 7000) // '[::1]:7000'
+ * ```
+ */
+export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver => {
+  const to = hostOrFailure(options?.to ?? '127.0.0.1', false, false)
+  if (isFailure(to) || !(to.includes(':') || /^[0-9.]+$/.test(to))) {
+    throw new TypeError(
+      `Expected \`to\` of loopbackResolver to be an IP address such as '127.0.0.1' or '::1', got ${preview(options?.to)}.`,
+    )
+  }
+  return (endpoint) => (isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
+}
+
+/** A table value: `{ host, port? }` (ioredis `natMap` shape) or an address string. */
+export type StaticResolverTarget = AddressInput
+
+/** A table for {@link staticResolver}, keyed by `host:port` or `host`. */
+export type StaticResolverTable =
+  | Readonly<Record<string, StaticResolverTarget>>
+  | ReadonlyMap<string, StaticResolverTarget>
+  | Iterable<readonly [string, StaticResolverTarget]>
+
+/**
+ * A fixed table of aliases: NAT maps, announced-versus-internal addresses, hand-written overrides. Keys are
+ * `host:port` (that endpoint only) or `host` (every port of that host); values are `{ host, port? }` (the
+ * shape of ioredis's `natMap`, accepted as it is) or an address string. A value without a port keeps the
+ * port it was asked about. The table's keys and values are canonicalized when it is built, so
+ * `LOCALHOST:7000` in a table matches `localhost:7000`, `127.0.0.1:7000` and so on.
+ *
+ * @throws TypeError when a key or value of the table is not an address.
+ * @example
+ * ```ts
+ * const nat = staticResolver({ '10.0.0.5:6379': { host: '203.0.113.9', port: 16379 } })
+ * const keyer = createNodeKeyer({ resolver: chainResolvers(loopbackResolver(), nat) })
+ * keyer('10.0.0.5', 6379) // '203.0.113.9:16379'
+ * ```
+ */
+export const staticResolver = (table: StaticResolverTable): Resolver => {
+  const byEndpoint = new Map<string, { host: string; port: number | undefined }>()
+  const byHost = new Map<string, { host: string; port: number | undefined }>()
+  const entries: Iterable<readonly [string, StaticResolverTarget]> =
+    table instanceof Map || isIterable(table)
+      ? (table as Iterable<readonly [string, StaticResolverTarget]>)
+      : typeof table === 'object' && table !== null
+        ? Object.entries(table)
+        : badTable(table)
+  for (const [from, target] of entries) {
+    const value = readTarget(from, target)
+    const endpoint = endpointOrFailure(from, undefined, undefined, false, false)
+    if (!isFailure(endpoint)) {
+      byEndpoint.set(joinKey(endpoint.host, endpoint.port), value)
+      continue
+    }
+    const host = hostOrFailure(from, false, false)
+    if (isFailure(host)) {
+      throw new TypeError(
+        `Expected each key of the staticResolver table to be "host:port" or "host", got ${preview(from)}: ${endpoint.message}`,
+      )
+    }
+    byHost.set(host, value)
+  }
+  return (endpoint) => {
+    const found = byEndpoint.get(joinKey(endpoint.host, endpoint.port)) ?? byHost.get(endpoint.host)
+    return found === undefined ? undefined : { host: found.host, port: found.port ?? endpoint.port }
+  }
+}
+
+const isIterable = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+
+const badTable = (table: unknown): never => {
+  throw new TypeError(
+    `Expected the staticResolver table to be an object, a Map or entries, got ${preview(table)}.`,
+  )
+}
+
+const readTarget = (from: string, target: unknown): { host: string; port: number | undefined } => {
+  // A dummy default port tells "no port given" apart; the real port is the one asked about.
+  const endpoint = endpointOrFailure(target, 0, undefined, false, false)
+  if (isFailure(endpoint)) {
+    throw new TypeError(
+      `Expected the staticResolver table's value for ${preview(from)} to be { host, port? } or an address string: ${endpoint.message}`,
+    )
+  }
+  return { host: endpoint.host, port: endpoint.port === 0 ? undefined : endpoint.port }
+}
+
+/**
+ * Apply resolvers in turn: each sees the canonicalized answer of the one before (or the endpoint itself if
+ * that one returned `undefined`). The chain answers `undefined` when no resolver changed anything. It
+ * offers `subscribe` when any member does, so a keyer hears every member's changes.
+ *
+ * @example
+ * ```ts
+ * const resolver = chainResolvers(staticResolver({ 'cache-a': '10.0.0.7' }), loopbackResolver())
+ * ```
+ */
+export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
+  for (const [index, resolver] of resolvers.entries()) {
+    if (typeof resolver !== 'function') {
+      throw new TypeError(
+        `Expected argument ${index} of chainResolvers to be a resolver function, got ${preview(resolver)}.`,
+      )
+    }
+  }
+  const chain: Resolver = (endpoint) => {
+    let current = endpoint
+    let changed = false
+    for (const resolver of resolvers) {
+      const answer = resolver(current)
+      if (answer === undefined) continue
+      const next = endpointOrFailure(answer, undefined, undefined, false, false)
+      // An invalid answer is passed on as it is: the keyer reports it with the resolver's name on it.
+      if (isFailure(next)) return answer
+      current = next
+      changed = true
+    }
+    return changed ? current : undefined
+  }
+  if (resolvers.some((resolver) => typeof resolver.subscribe === 'function')) {
+    chain.subscribe = (listener) => {
+      const unsubscribes = resolvers.map((resolver, index) =>
+        // A later member sees hosts that earlier members produced from others, so its change can affect
+        // any input: it is passed on as a change of everything.
+        resolver.subscribe === undefined
+          ? () => {}
+          : resolver.subscribe(index === 0 ? listener : () => listener({ hosts: undefined })),
+      )
+      return () => {
+        for (const unsubscribe of unsubscribes) unsubscribe()
+      }
+    }
+  }
+  return chain
+}
