@@ -49,6 +49,7 @@ export const endsInANumber = (input: string): boolean => {
   let end = input.length
   // A trailing empty label is dropped (`1.2.3.4.` ends in a number).
   if (end > 0 && input.charCodeAt(end - 1) === 0x2e) end--
+  if (end === 0) return false
   const start = input.lastIndexOf('.', end - 1) + 1
   if (start === end) return false
   let allDigits = true
