@@ -135,7 +135,11 @@ const CODES = new Set(['ERR_NODE_KEY_INVALID_HOST', 'ERR_NODE_KEY_INVALID_PORT']
  */
 export const isNodeKeyError = (value: unknown): value is NodeKeyError =>
   value instanceof NodeKeyError ||
-  (value instanceof Error && CODES.has((value as { code?: unknown }).code as string) && 'reason' in value)
+  (typeof value === 'object' &&
+    value !== null &&
+    CODES.has((value as { code?: unknown }).code as string) &&
+    typeof (value as { message?: unknown }).message === 'string' &&
+    typeof (value as { reason?: unknown }).reason === 'string')
 
 /** Turn a failure into the error the public edge throws. */
 export const toError = (failure: Failure, input: unknown, cause?: unknown): NodeKeyError => {
