@@ -93,8 +93,32 @@ export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolea
       const host = upper ? input.toLowerCase() : input
       return trailingDot && strip ? host.slice(0, -1) : host
     }
+    if (isDottedDecimal(input)) return input
   }
   return fullHost(input, strip, keepMapped)
+}
+
+/**
+ * Whether the host is already the URL Standard's IPv4 serialization (four decimal parts 0 to 255, no leading
+ * zeros), the form servers report: then it is its own canonical form, and the IPv4 parser can be skipped.
+ */
+const isDottedDecimal = (input: string): boolean => {
+  let parts = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= input.length; i++) {
+    const c = i === input.length ? 0x2e : input.charCodeAt(i)
+    if (c === 0x2e) {
+      if (digits === 0 || ++parts > 4) return false
+      value = 0
+      digits = 0
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return false
+      value = value * 10 + (c - 0x30)
+      if (++digits > 3 || value > 255) return false
+    } else return false
+  }
+  return parts === 4
 }
 
 const describeType = (value: unknown): string =>

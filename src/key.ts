@@ -12,7 +12,7 @@ import {
 } from './address.js'
 import { type Failure, InvalidHostError, isFailure, preview, toError } from './errors.js'
 import type { HostOptions } from './host.js'
-import { Memo, type MemoEntry, type MemoStats } from './memo.js'
+import { Memo, type MemoStats } from './memo.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 
@@ -99,7 +99,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   const unsubscribe = resolver?.subscribe?.((change) => memo.drop(change?.hosts))
 
   /** The key of a canonical endpoint, through the resolver. */
-  const entryOf = (endpoint: Endpoint | Failure, input: unknown, pair: boolean): MemoEntry => {
+  const entryOf = (endpoint: Endpoint | Failure, input: unknown): { key: NodeKey; host: string } => {
     if (isFailure(endpoint)) throw toError(endpoint, input)
     let { host, port } = endpoint
     if (resolver !== null) {
@@ -124,51 +124,39 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         port = resolved.port
       }
     }
-    return { key: joinKey(host, port), host: endpoint.host, pair }
+    return { key: joinKey(host, port), host: endpoint.host }
   }
 
   const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
-    // (host, port): the hot path. Only a string host with a number, string or missing port may use the
-    // memo, so that no other value can stringify into a remembered input.
+    // (host, port): the hot path. Only a string host with a number or string port may use the memo, so
+    // that no other value can stringify into a remembered input; a hit builds no string (see memo.ts).
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const pair = arguments.length > 1
     if (pair && typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-      const raw = `${hostOrAddress}:${port}`
-      const entry = memo.get(raw)
-      if (entry?.pair === true) {
-        memo.hits++
-        return entry.key as NodeKey
-      }
-      memo.misses++
+      const known = memo.pair(hostOrAddress, port)
+      if (known !== undefined) return known as NodeKey
       const computed = entryOf(
         joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
-        true,
       )
-      memo.set(raw, computed)
-      return computed.key as NodeKey
+      memo.setPair(hostOrAddress, port, computed.key, computed.host)
+      return computed.key
     }
     if (pair) {
       return entryOf(
         joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
-        true,
-      ).key as NodeKey
+      ).key
     }
     if (typeof hostOrAddress === 'string') {
-      const entry = memo.get(hostOrAddress)
-      if (entry?.pair === false) {
-        memo.hits++
-        return entry.key as NodeKey
-      }
-      memo.misses++
+      const known = memo.address(hostOrAddress)
+      if (known !== undefined) return known as NodeKey
       const computed = entryOf(
         endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
-        false,
       )
-      memo.set(hostOrAddress, computed)
-      return computed.key as NodeKey
+      memo.setAddress(hostOrAddress, computed.key, computed.host)
+      return computed.key
     }
     // { host, port }: the same as a pair, and memoized as one.
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
@@ -177,11 +165,8 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         return keyer(host, objectPort)
       }
     }
-    return entryOf(
-      endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
-      hostOrAddress,
-      true,
-    ).key as NodeKey
+    return entryOf(endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped), hostOrAddress)
+      .key
   } as NodeKeyer
 
   keyer.stats = () => memo.stats()
