@@ -31,3 +31,4 @@ export {
   type StaticResolverTarget,
   staticResolver,
 } from './resolver.js'
+export { createDnsResolver, type DnsAddress, type DnsChangeEvent, type DnsChangeReason, type DnsClock, type DnsErrorEvent, type DnsEvent, type DnsFamily, type DnsLookup, type DnsLookupOptions, type DnsResolver, type DnsResolverOptions } from './dns.js'

@@ -1,0 +1,589 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import {
+  chainResolvers,
+  createDnsResolver,
+  createNodeKeyer,
+  type DnsAddress,
+  type DnsEvent,
+  type DnsFamily,
+  InvalidHostError,
+  loopbackResolver,
+} from '../src/index.ts'
+
+/** A lookup whose answers the test gives by hand, one pending call at a time. */
+const manualLookup = () => {
+  const calls: {
+    host: string
+    family: DnsFamily
+    signal: AbortSignal
+    resolve: (answer: readonly DnsAddress[]) => void
+    reject: (error: unknown) => void
+  }[] = []
+  const lookup = (host: string, { family, signal }: { family: DnsFamily; signal: AbortSignal }) =>
+    new Promise<readonly DnsAddress[]>((resolve, reject) => {
+      calls.push({ host, family, signal, resolve, reject })
+    })
+  return { calls, lookup }
+}
+
+/** A lookup answering from a table the test edits, counting calls per name. */
+const tableLookup = (table: Record<string, readonly DnsAddress[] | Error>) => {
+  const counts = new Map<string, number>()
+  const lookup = async (host: string) => {
+    counts.set(host, (counts.get(host) ?? 0) + 1)
+    const answer = table[host]
+    if (answer === undefined)
+      throw Object.assign(new Error(`queryA ENOTFOUND ${host}`), { code: 'ENOTFOUND' })
+    if (answer instanceof Error) throw answer
+    return answer
+  }
+  return { counts, lookup }
+}
+
+const manualClock = () => ({
+  t: 1_000,
+  now() {
+    return this.t
+  },
+})
+
+/** Let every settled lookup's handlers run. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+const coded = (code: string) => Object.assign(new Error(`lookup failed: ${code}`), { code })
+
+// Every failure must reach a listener, never the process: any unhandled rejection fails the suite.
+const unhandled: unknown[] = []
+const trap = (reason: unknown) => unhandled.push(reason)
+before(() => process.on('unhandledRejection', trap))
+after(() => {
+  process.off('unhandledRejection', trap)
+  assert.deepEqual(unhandled, [], 'no unhandled rejection during the DNS tests')
+})
+
+describe('createDnsResolver: learning names', () => {
+  test('an unknown name stays itself, a background lookup learns it, and the keyer memo drops it', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    assert.equal(keyer('Redis-1.Internal', 6379), 'redis-1.internal:6379')
+    assert.equal(keyer('redis-1.internal', 6379), 'redis-1.internal:6379')
+    assert.equal(calls.length, 0, 'the lookup starts after the key function returned')
+    await flush()
+    assert.equal(calls.length, 1, 'one lookup for two spellings')
+    assert.equal(calls[0]?.host, 'redis-1.internal', 'looked up in canonical form')
+    assert.equal(calls[0]?.family, 'any')
+    calls[0]?.resolve([{ address: '10.0.0.5', ttl: 60 }])
+    await flush()
+    // Both memo entries (two raw spellings, one canonical host) are dropped and recomputed.
+    const before = keyer.stats().misses
+    assert.equal(keyer('Redis-1.Internal', 6379), '10.0.0.5:6379')
+    assert.equal(keyer('redis-1.internal', 6379), '10.0.0.5:6379')
+    assert.equal(keyer.stats().misses, before + 2)
+    assert.equal(keyer('10.0.0.5', 6379), '10.0.0.5:6379')
+    assert.equal(calls.length, 1, 'no lookup for an IP address')
+    dns.close()
+  })
+
+  test('IP addresses and localhost names are never looked up', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup })
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
+    assert.equal(keyer('127.0.0.1', 1), '127.0.0.1:1')
+    assert.equal(keyer('0x7f.1', 1), '127.0.0.1:1')
+    assert.equal(keyer('::1', 1), '[::1]:1')
+    assert.equal(keyer('[fe80::1%eth0]:1'), '[fe80::1%eth0]:1')
+    assert.equal(keyer('LOCALHOST', 1), '127.0.0.1:1')
+    assert.equal(keyer('a.localhost.', 1), '127.0.0.1:1')
+    assert.deepEqual(await dns.prime(['127.0.0.1', '::1', 'localhost']), ['127.0.0.1', '::1', undefined])
+    assert.equal(calls.length, 0)
+    dns.close()
+  })
+
+  test('lazy: false learns only through prime and keyAsync', async () => {
+    const { counts, lookup } = tableLookup({ 'a.test': [{ address: '127.0.0.2', ttl: 60 }] })
+    const dns = createDnsResolver({ lookup, lazy: false })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    assert.equal(keyer('a.test', 1), 'a.test:1')
+    await flush()
+    assert.equal(counts.size, 0)
+    assert.deepEqual(await dns.prime(['A.TEST']), ['127.0.0.2'])
+    assert.equal(keyer('a.test', 1), '127.0.0.2:1')
+    assert.equal(await dns.keyAsync('a.test', 2, keyer), '127.0.0.2:2')
+    assert.equal(counts.get('a.test'), 1)
+    dns.close()
+  })
+
+  test('prime keeps input order and rejects a host that is not one with a typed error', async () => {
+    const { lookup } = tableLookup({
+      'a.test': [{ address: '127.0.0.2' }],
+      'b.test': [{ address: '::1' }],
+    })
+    const dns = createDnsResolver({ lookup })
+    assert.deepEqual(await dns.prime(['b.test', 'missing.test', 'a.test']), ['::1', undefined, '127.0.0.2'])
+    await assert.rejects(dns.prime(['a..test']), InvalidHostError)
+    await assert.rejects(dns.prime('a.test' as unknown as string[]), TypeError)
+    dns.close()
+  })
+
+  test('keyAsync resolves first; its default keyer maps localhost as the default keyer does', async () => {
+    const { counts, lookup } = tableLookup({ 'a.test': [{ address: '127.0.0.2' }] })
+    const dns = createDnsResolver({ lookup })
+    assert.equal(await dns.keyAsync('A.test', '6379'), '127.0.0.2:6379')
+    assert.equal(await dns.keyAsync('localhost', 6379), '127.0.0.1:6379')
+    assert.equal(await dns.keyAsync('nowhere.test', 6379), 'nowhere.test:6379')
+    await assert.rejects(dns.keyAsync('a.test', 0), { code: 'ERR_NODE_KEY_INVALID_PORT' })
+    await assert.rejects(dns.keyAsync('a b', 1), InvalidHostError)
+    assert.equal(counts.get('a.test'), 1)
+    assert.equal(counts.has('localhost'), false)
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: TTL', () => {
+  test('an answer is served until 90% of its TTL, refreshed on use after, and a change reaches keyer and listeners', async () => {
+    const clock = manualClock()
+    const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
+    const { counts, lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, clock })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
+    await dns.prime(['a.test'])
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    table['a.test'] = [{ address: '10.0.0.2', ttl: 10 }]
+    clock.t += 8_999
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    await flush()
+    assert.equal(counts.get('a.test'), 1, 'no refresh before 90% of the TTL')
+    clock.t += 1
+    // The old identity is served while the refresh is in flight: keys never flip to the name.
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    await flush()
+    assert.equal(counts.get('a.test'), 2)
+    assert.equal(keyer('a.test', 1), '10.0.0.2:1')
+    assert.deepEqual(
+      events.map((e) => e.type === 'change' && [e.previous, e.identity, e.reason]),
+      [
+        [undefined, '10.0.0.1', 'answer'],
+        ['10.0.0.1', '10.0.0.2', 'answer'],
+      ],
+    )
+    dns.close()
+  })
+
+  test('TTLs are clamped to minTtl and maxTtl, and an answer without one lives defaultTtl', async () => {
+    const clock = manualClock()
+    const { counts, lookup } = tableLookup({
+      'zero.test': [{ address: '10.0.0.1', ttl: 0 }],
+      'huge.test': [{ address: '10.0.0.2', ttl: 1e9 }],
+      'none.test': [{ address: '10.0.0.3' }],
+    })
+    const dns = createDnsResolver({ lookup, clock, minTtl: 2, maxTtl: 100, defaultTtl: 20 })
+    const primed = clock.t
+    await dns.prime(['zero.test', 'huge.test', 'none.test'])
+    /** Seconds after the prime when a use first refreshes the name: 90% of its clamped TTL. */
+    const refreshedAfter = async (host: string): Promise<number> => {
+      for (let tenths = 0; tenths <= 2_000; tenths++) {
+        clock.t = primed + tenths * 100
+        dns.resolver({ host, port: 1 })
+        await flush()
+        if (counts.get(host) !== 1) return tenths / 10
+      }
+      return Number.POSITIVE_INFINITY
+    }
+    assert.equal(await refreshedAfter('zero.test'), 1.8)
+    assert.equal(await refreshedAfter('none.test'), 18)
+    assert.equal(await refreshedAfter('huge.test'), 90)
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: single flight', () => {
+  test('1,000 concurrent resolver, prime and keyAsync calls for one name make one lookup', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup })
+    const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
+    const pending: Promise<string>[] = []
+    for (let i = 0; i < 1_000; i++) {
+      if (i % 3 === 0) pending.push(dns.keyAsync('One.Test', 7000 + (i % 7), keyer))
+      else if (i % 3 === 1) pending.push(dns.prime(['one.test']).then(([identity]) => String(identity)))
+      else keyer('one.test', 7000)
+    }
+    await flush()
+    assert.equal(calls.length, 1)
+    calls[0]?.resolve([
+      { address: '::1', ttl: 30 },
+      { address: '127.0.0.3', ttl: 30 },
+    ])
+    const results = await Promise.all(pending)
+    assert.equal(calls.length, 1)
+    // IPv4 before IPv6 for 'any'; every caller saw the same answer.
+    assert.deepEqual(
+      new Set(results),
+      new Set(['127.0.0.3', ...[0, 1, 2, 3, 4, 5, 6].map((p) => `127.0.0.3:${7000 + p}`)]),
+    )
+    assert.equal(results.filter((r) => r.startsWith('127.0.0.3:')).length, 334)
+    assert.equal(keyer('one.test', 7000), '127.0.0.3:7000')
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: negative caching and failures', () => {
+  test('a name that does not exist is remembered for negativeTtl and reported', async () => {
+    const clock = manualClock()
+    const { counts, lookup } = tableLookup({ 'empty.test': [] })
+    const dns = createDnsResolver({ lookup, clock, negativeTtl: 5 })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    assert.deepEqual(await dns.prime(['gone.test', 'empty.test']), [undefined, undefined])
+    for (let i = 0; i < 50; i++) {
+      clock.t += 99
+      dns.resolver({ host: 'gone.test', port: 1 })
+      await dns.keyAsync('empty.test', 1)
+    }
+    assert.equal(counts.get('gone.test'), 1)
+    assert.equal(counts.get('empty.test'), 1)
+    clock.t += 100
+    dns.resolver({ host: 'gone.test', port: 1 })
+    await flush()
+    assert.equal(counts.get('gone.test'), 2)
+    assert.deepEqual(
+      events.map((e) => e.type === 'error' && [e.host, e.notFound, (e.error as { code?: string }).code]),
+      [
+        ['gone.test', true, 'ENOTFOUND'],
+        ['empty.test', true, 'ENODATA'],
+        ['gone.test', true, 'ENOTFOUND'],
+      ],
+    )
+    dns.close()
+  })
+
+  test('a name that disappears loses its identity at once (NXDOMAIN is an answer, not an outage)', async () => {
+    const clock = manualClock()
+    const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 1 }] }
+    const { lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, clock })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    await dns.prime(['a.test'])
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    delete table['a.test']
+    clock.t += 2_000
+    await dns.keyAsync('a.test', 1, keyer)
+    assert.equal(keyer('a.test', 1), 'a.test:1')
+    const change = events.at(-1)
+    assert.equal(change?.type === 'change' && change.reason, 'not-found')
+    dns.close()
+  })
+
+  test('stale-if-error: the last answer is served while lookups fail, then dropped', async () => {
+    const clock = manualClock()
+    const table: Record<string, DnsAddress[] | Error> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
+    const { counts, lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, clock, staleIfError: 60, negativeTtl: 5 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    await dns.prime(['a.test'])
+    table['a.test'] = coded('ESERVFAIL')
+    clock.t += 10_000
+    assert.equal(await dns.keyAsync('a.test', 1, keyer), '10.0.0.1:1', 'stale while the server fails')
+    const failure = events.at(-1)
+    assert.equal(failure?.type, 'error')
+    assert.equal(failure?.type === 'error' && failure.identity, '10.0.0.1')
+    assert.equal(failure?.type === 'error' && failure.notFound, false)
+    // Retries wait negativeTtl; the answer stays until 60 s after its expiry.
+    clock.t += 4_000
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    await flush()
+    assert.equal(counts.get('a.test'), 2)
+    clock.t += 55_000
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    await flush()
+    assert.equal(counts.get('a.test'), 3)
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1', 'still within staleIfError at 59 s past expiry')
+    // Past staleIfError a use tries once more, within negativeTtl of the last try, and the answer goes.
+    clock.t += 2_000
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    await flush()
+    assert.equal(counts.get('a.test'), 4)
+    assert.equal(keyer('a.test', 1), 'a.test:1', 'dropped once a failure comes after staleIfError')
+    const last = events.at(-1)
+    assert.equal(last?.type === 'change' && last.reason, 'stale-expired')
+    // The server comes back: fresh answers again.
+    table['a.test'] = [{ address: '10.0.0.9', ttl: 10 }]
+    clock.t += 5_000
+    assert.equal(await dns.keyAsync('a.test', 1, keyer), '10.0.0.9:1')
+    dns.close()
+  })
+
+  test('staleIfError 0 drops the answer at the first failed refresh', async () => {
+    const clock = manualClock()
+    const table: Record<string, DnsAddress[] | Error> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
+    const { lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, clock, staleIfError: 0 })
+    await dns.prime(['a.test'])
+    table['a.test'] = coded('ETIMEOUT')
+    clock.t += 10_000
+    assert.equal(await dns.keyAsync('a.test', 1), 'a.test:1')
+    dns.close()
+  })
+
+  test('bad answers, throwing lookups and throwing listeners are reported, never unhandled', async () => {
+    const answers: unknown[] = ['not an array', [{ address: 'not an ip' }, null, 42], [{ address: '::1' }]]
+    const lookups = [
+      () => {
+        throw new Error('synchronous throw')
+      },
+      () => Promise.reject('a string, not an error'),
+      ...answers.map((answer) => () => answer as DnsAddress[]),
+    ]
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      for (const [index, lookup] of lookups.entries()) {
+        const dns = createDnsResolver({ lookup, family: 4 })
+        const events: DnsEvent[] = []
+        dns.onChange(() => {
+          throw new Error('a listener that throws')
+        })
+        dns.onChange((event) => events.push(event))
+        assert.deepEqual(await dns.prime(['a.test']), [undefined], `lookup ${index}`)
+        assert.equal(events.length, 1, `lookup ${index}`)
+        const [event] = events
+        assert.equal(event?.type, 'error')
+        assert.ok(event?.type === 'error' && event.error instanceof Error)
+        assert.equal(event?.type === 'error' && event.notFound, false)
+        dns.close()
+      }
+      await flush()
+      assert.equal(warnings.filter((w) => w.message === 'a listener that throws').length, lookups.length)
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
+  test('a lookup that hangs times out, is aborted and reported', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, timeout: 0.05 })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    const started = performance.now()
+    assert.deepEqual(await dns.prime(['hang.test']), [undefined])
+    assert.ok(performance.now() - started < 2_000)
+    assert.equal(calls[0]?.signal.aborted, true)
+    assert.equal(events[0]?.type === 'error' && (events[0].error as { code?: string }).code, 'ETIMEOUT')
+    // The lookup answering late changes nothing.
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    await flush()
+    assert.equal(dns.resolver({ host: 'hang.test', port: 1 }), undefined)
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: identity of several addresses', () => {
+  test('the lowest address by numeric value, IPv4 before IPv6, whatever the order of the answer', async () => {
+    const answer = [
+      { address: '::1', ttl: 30 },
+      { address: '10.0.0.10', ttl: 30 },
+      { address: '0:0::2', ttl: 30 },
+      { address: '10.0.0.9', ttl: 30 },
+    ]
+    const expected: [DnsFamily, string][] = [
+      ['any', '10.0.0.9'],
+      [4, '10.0.0.9'],
+      [6, '::1'],
+    ]
+    for (const [family, identity] of expected) {
+      for (const order of [answer, [...answer].reverse()]) {
+        const dns = createDnsResolver({ lookup: () => order, family })
+        assert.deepEqual(await dns.prime(['multi.test']), [identity], `family ${family}`)
+        dns.close()
+      }
+    }
+    const v6 = createDnsResolver({
+      lookup: () => [{ address: '::a' }, { address: '::9' }, { address: '::1:0' }],
+    })
+    assert.deepEqual(await v6.prime(['v6.test']), ['::9'])
+    v6.close()
+  })
+
+  test('round-robin: the identity stays while it is among the answers, then moves to the lowest', async () => {
+    const clock = manualClock()
+    const rotations = [
+      ['10.0.0.2', '10.0.0.3', '10.0.0.1'],
+      ['10.0.0.3', '10.0.0.1', '10.0.0.2'],
+      ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+    ]
+    let round = 0
+    let current = rotations[0] as string[]
+    const lookup = () => current.map((address) => ({ address, ttl: 1 }))
+    const dns = createDnsResolver({ lookup, clock })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    const changes: DnsEvent[] = []
+    dns.onChange((event) => changes.push(event))
+    await dns.prime(['rr.test'])
+    assert.equal(keyer('rr.test', 1), '10.0.0.1:1')
+    // A pool member that is not the identity joins and leaves: the key holds.
+    for (round = 0; round < 30; round++) {
+      current = rotations[round % 3] as string[]
+      if (round === 10) current = ['10.0.0.4', ...current]
+      if (round === 20) current = current.filter((a) => a !== '10.0.0.2')
+      clock.t += 1_000
+      assert.equal(await dns.keyAsync('rr.test', 1, keyer), '10.0.0.1:1', `round ${round}`)
+    }
+    assert.equal(changes.length, 1)
+    current = ['10.0.0.3', '10.0.0.2']
+    clock.t += 1_000
+    assert.equal(await dns.keyAsync('rr.test', 1, keyer), '10.0.0.2:1')
+    current = ['10.0.0.3', '10.0.0.1', '10.0.0.2']
+    clock.t += 1_000
+    assert.equal(await dns.keyAsync('rr.test', 1, keyer), '10.0.0.2:1', 'no flip back to the lowest')
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: bounds and lifecycle', () => {
+  test('the table holds at most max names; an evicted identity is dropped from the keyer too', async () => {
+    const { lookup } = tableLookup(
+      Object.fromEntries(
+        Array.from({ length: 10 }, (_, i) => [`n${i}.test`, [{ address: `10.0.1.${i}`, ttl: 60 }]]),
+      ),
+    )
+    const dns = createDnsResolver({ lookup, max: 3 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    await dns.prime(['n0.test', 'n1.test', 'n2.test'])
+    assert.equal(keyer('n0.test', 1), '10.0.1.0:1')
+    // n0 was used last: n1 goes first.
+    await dns.prime(['n3.test'])
+    assert.equal(keyer('n1.test', 1), 'n1.test:1')
+    assert.equal(keyer('n0.test', 1), '10.0.1.0:1')
+    const evicted = events.filter((e) => e.type === 'change' && e.reason === 'evicted').map((e) => e.host)
+    assert.deepEqual(evicted.slice(0, 1), ['n1.test'])
+    await dns.prime(Array.from({ length: 10 }, (_, i) => `n${i}.test`))
+    await flush()
+    // Evictions happen while the primes are in flight; at most max names are known at any time.
+    let known = 0
+    for (let i = 0; i < 10; i++) if (dns.resolver({ host: `n${i}.test`, port: 1 }) !== undefined) known++
+    assert.ok(known <= 3, `${known} names known`)
+    dns.close()
+  })
+
+  test('background lookups are bounded by max', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, max: 50 })
+    for (let i = 0; i < 10_000; i++) dns.resolver({ host: `h${i}.test`, port: 1 })
+    await flush()
+    assert.equal(calls.length, 50)
+    dns.close()
+  })
+
+  test('close aborts lookups in flight, silences listeners and keeps answering what was learned', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup })
+    const events: DnsEvent[] = []
+    dns.onChange((event) => events.push(event))
+    const primed = dns.prime(['a.test'])
+    await flush()
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    await primed
+    dns.resolver({ host: 'b.test', port: 1 })
+    await flush()
+    assert.equal(calls.length, 2)
+    dns.close()
+    assert.equal(calls[1]?.signal.aborted, true)
+    calls[1]?.resolve([{ address: '10.0.0.2' }])
+    await flush()
+    assert.deepEqual(dns.resolver({ host: 'a.test', port: 1 }), { host: '10.0.0.1', port: 1 })
+    assert.equal(dns.resolver({ host: 'b.test', port: 1 }), undefined)
+    dns.resolver({ host: 'c.test', port: 1 })
+    await flush()
+    assert.equal(calls.length, 2, 'no lookup after close')
+    assert.equal(events.length, 1)
+    await assert.rejects(dns.prime(['a.test']), /closed/)
+    await assert.rejects(dns.keyAsync('a.test', 1), /closed/)
+  })
+
+  test('a hanging lookup does not keep the process alive', () => {
+    const script = `
+      import { createDnsResolver } from ${JSON.stringify(fileURLToPath(new URL('../src/index.ts', import.meta.url)))}
+      const dns = createDnsResolver({ lookup: () => new Promise(() => {}), timeout: 600 })
+      dns.resolver({ host: 'hang.test', port: 1 })
+      console.log('started')
+    `
+    const started = performance.now()
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    assert.equal(child.stderr, '')
+    assert.equal(child.stdout.trim(), 'started')
+    assert.equal(child.status, 0)
+    assert.ok(performance.now() - started < 15_000)
+  })
+
+  test('unsubscribing stops events; a keyer can be closed', async () => {
+    const { lookup } = tableLookup({ 'a.test': [{ address: '10.0.0.1' }] })
+    const dns = createDnsResolver({ lookup })
+    const events: DnsEvent[] = []
+    const stop = dns.onChange((event) => events.push(event))
+    stop()
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    assert.equal(keyer('a.test', 1), 'a.test:1')
+    keyer.close()
+    await dns.prime(['a.test'])
+    assert.equal(keyer('a.test', 1), 'a.test:1', 'a closed keyer keeps its memo')
+    assert.equal(events.length, 0)
+    dns.close()
+  })
+})
+
+describe('createDnsResolver: options', () => {
+  const bad: [string, unknown][] = [
+    ['family', 5],
+    ['minTtl', -1],
+    ['maxTtl', Number.NaN],
+    ['negativeTtl', '5'],
+    ['staleIfError', Number.POSITIVE_INFINITY],
+    ['defaultTtl', null],
+    ['timeout', 0],
+    ['max', 0],
+    ['max', 1.5],
+    ['lazy', 'no'],
+    ['clock', {}],
+    ['lookup', 'dns'],
+    ['servers', []],
+    ['servers', ['not a server']],
+    ['servers', '127.0.0.1'],
+  ]
+  for (const [name, value] of bad) {
+    test(`${name}: ${String(value)} is a TypeError that names the option`, () => {
+      assert.throws(
+        () => createDnsResolver({ [name]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError)
+          assert.match(error.message, new RegExp(`\`${name}\``))
+          return true
+        },
+      )
+    })
+  }
+  test('maxTtl below minTtl, lookup with servers, and non-object options are TypeErrors', () => {
+    assert.throws(() => createDnsResolver({ minTtl: 10, maxTtl: 5 }), TypeError)
+    assert.throws(() => createDnsResolver({ lookup: () => [], servers: ['127.0.0.1'] }), TypeError)
+    assert.throws(() => createDnsResolver(null as never), TypeError)
+    assert.throws(() => createDnsResolver({}).onChange('x' as never), TypeError)
+  })
+  test('the default lookups can be made and closed without a query', () => {
+    createDnsResolver().close()
+    createDnsResolver({ servers: ['127.0.0.1:5353', '[::1]:53'] }).close()
+  })
+})
