@@ -1,0 +1,354 @@
+/**
+ * A real Redis Cluster on loopback for the integration tests: three masters from the system's
+ * `redis-server`, each on a free port with a temporary directory, joined with `redis-cli --cluster create`.
+ * Every server started here is stopped by PID: by `stop()`, and by an exit handler if a test dies first.
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { RespConnection } from '../../examples/redis-cluster/connection.ts'
+import type { Reply } from '../../examples/redis-cluster/resp.ts'
+
+const run = promisify(execFile)
+
+/**
+ * How the nodes announce themselves:
+ * - `ip`: bound to `127.0.0.1` and `::1`, announced by IP (`127.0.0.1`);
+ * - `hostname`: the same binds, announced as `localhost` with `cluster-preferred-endpoint-type hostname`;
+ * - `ipv6`: bound to `::1` only, announced as `::1`.
+ */
+export type ClusterMode = 'ip' | 'hostname' | 'ipv6'
+
+/** The Debian package that provides `redis-server` and `redis-cli`. */
+export const REDIS_PACKAGE = 'redis-server'
+
+/** Whether `redis-server` and `redis-cli` can be run. */
+export const redisAvailable = (): boolean =>
+  ['redis-server', 'redis-cli'].every(
+    (tool) => spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0,
+  )
+
+/**
+ * `false` when the tests can run; otherwise the one-line reason to skip them. Under `REQUIRE_REDIS=1` a missing
+ * server throws instead, so CI cannot pass by skipping.
+ */
+export const skipUnlessRedis = (): false | string => {
+  if (redisAvailable()) return false
+  const reason = `redis-server not found on PATH: install the Debian package "${REDIS_PACKAGE}" (apt-get install ${REDIS_PACKAGE}) to run the Redis Cluster tests`
+  if (process.env['REQUIRE_REDIS'] === '1') throw new Error(`REQUIRE_REDIS=1 but ${reason}.`)
+  return reason
+}
+
+// Every server this process started and has not yet seen exit, so the exit handler can stop them.
+const live = new Set<number>()
+process.once('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)))
+}
+
+const taken = new Set<number>()
+
+const canListen = (port: number, host: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)))
+  })
+
+/** A port free on both loopback addresses whose cluster bus port (port + 10000) is free too. */
+const freePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 25_000)
+    if (taken.has(port)) continue
+    let free = true
+    for (const candidate of [port, port + 10_000]) {
+      for (const host of ['127.0.0.1', '::1']) free &&= await canListen(candidate, host)
+    }
+    if (free) {
+      taken.add(port)
+      return port
+    }
+  }
+  throw new Error('Expected to find a free loopback port pair within 200 attempts.')
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Poll `check` until it returns a value other than `undefined`, or fail with `what` after `timeout` ms. */
+export const waitFor = async <T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeout = 20_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeout
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeout} ms waiting for ${what}${last ? `: ${String(last)}` : ''}.`)
+    }
+    await sleep(50)
+  }
+}
+
+/** One running server of the cluster. */
+export interface ClusterNode {
+  readonly port: number
+  readonly pid: number
+  readonly dir: string
+  /** The cluster node id (40 hex characters). */
+  id: string
+  /** The harness's own connection to this node (named `harness`). */
+  admin: RespConnection
+}
+
+/** A running cluster; `stop()` ends it. */
+export interface Cluster {
+  readonly mode: ClusterMode
+  /** The address the harness dials: `127.0.0.1`, or `::1` in `ipv6` mode. */
+  readonly host: string
+  readonly nodes: readonly ClusterNode[]
+  /** Send a command to node `index` on the harness's connection. */
+  command(index: number, args: readonly (string | number)[]): Promise<Reply>
+  /** Run `redis-cli` against node `index` with the given arguments; resolves with its standard output. */
+  cli(index: number, args: readonly string[]): Promise<string>
+  /** For each node, how many client connections carry the name `name` (from `CLIENT LIST`). */
+  connectionsNamed(name: string): Promise<number[]>
+  /** Move one hash slot, and its keys, to node `to` with the resharding protocol of the cluster spec. */
+  moveSlot(slot: number, to: number): Promise<void>
+  /** The index of the node that serves a slot, as node 0 sees it. */
+  ownerOf(slot: number): Promise<number>
+  /** Wait until every node reports `cluster_state:ok` and the same slot owners. */
+  settle(): Promise<void>
+  stop(): Promise<void>
+}
+
+const bindFor = (mode: ClusterMode): string => (mode === 'ipv6' ? '::1' : '127.0.0.1 ::1')
+
+const startServer = async (
+  mode: ClusterMode,
+  port: number,
+  dir: string,
+): Promise<{ pid: number; exited: Promise<void> }> => {
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    bindFor(mode),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    join(dir, 'nodes.conf'),
+    '--cluster-node-timeout',
+    '5000',
+    '--logfile',
+    join(dir, 'redis.log'),
+    '--daemonize',
+    'no',
+  ]
+  if (mode === 'hostname') {
+    args.push('--cluster-announce-hostname', 'localhost', '--cluster-preferred-endpoint-type', 'hostname')
+  }
+  const child = spawn('redis-server', args, { stdio: 'ignore' })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('Expected redis-server to start, but it has no PID.')
+  live.add(pid)
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      live.delete(pid)
+      resolve()
+    })
+  })
+  child.once('error', () => live.delete(pid))
+  return { pid, exited }
+}
+
+const tail = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-8).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+const parseInfo = (text: Reply): Record<string, string> => {
+  const fields: Record<string, string> = {}
+  for (const line of String(text).split('\r\n')) {
+    const colon = line.indexOf(':')
+    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1)
+  }
+  return fields
+}
+
+/** Slot owners from `CLUSTER SLOTS` as `start-end:nodeid` strings, sorted, for comparing nodes' views. */
+const slotView = (reply: Reply): string =>
+  (reply as Reply[][])
+    .map((range) => `${range[0]}-${range[1]}:${(range[2] as Reply[])[2]}`)
+    .sort()
+    .join(',')
+
+/**
+ * Start a three-master cluster in `mode` and wait until it is ready.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startCluster('ip')
+ * try { … } finally { await cluster.stop() }
+ * ```
+ */
+export const startCluster = async (mode: ClusterMode, masters = 3): Promise<Cluster> => {
+  const host = mode === 'ipv6' ? '::1' : '127.0.0.1'
+  const started: { port: number; pid: number; dir: string; exited: Promise<void> }[] = []
+  const nodes: ClusterNode[] = []
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((node) => node.admin.close().catch(() => undefined)))
+    for (const server of started) {
+      try {
+        process.kill(server.pid, 'SIGTERM')
+      } catch {
+        // Already gone.
+      }
+    }
+    await Promise.all(
+      started.map(async (server) => {
+        const timer = setTimeout(() => {
+          try {
+            process.kill(server.pid, 'SIGKILL')
+          } catch {
+            // Already gone.
+          }
+        }, 3000)
+        await server.exited
+        clearTimeout(timer)
+        rmSync(server.dir, { recursive: true, force: true })
+      }),
+    )
+  }
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort()
+      const dir = mkdtempSync(join(tmpdir(), `cnk-redis-${mode}-`))
+      started.push({ port, dir, ...(await startServer(mode, port, dir)) })
+    }
+    for (const server of started) {
+      const admin = await waitFor(
+        `redis-server on port ${server.port} (log: ${join(server.dir, 'redis.log')})`,
+        async () => {
+          if (!live.has(server.pid)) {
+            throw new Error(`redis-server exited early:\n${tail(join(server.dir, 'redis.log'))}`)
+          }
+          return RespConnection.open({ host, port: server.port, name: 'harness' }).catch(() => undefined)
+        },
+      )
+      const id = String(await admin.command(['CLUSTER', 'MYID']))
+      nodes.push({ port: server.port, pid: server.pid, dir: server.dir, id, admin })
+    }
+    const where = (port: number): string => `${host}:${port}`
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((node) => where(node.port)), '--cluster-yes'],
+      { timeout: 60_000 },
+    )
+  } catch (error) {
+    await stop()
+    throw error
+  }
+
+  const command = (index: number, args: readonly (string | number)[]): Promise<Reply> => {
+    const node = nodes[index]
+    if (node === undefined) throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
+    return node.admin.command(args)
+  }
+
+  const settle = async (): Promise<void> => {
+    await waitFor('every node to report cluster_state:ok and the same slot owners', async () => {
+      const views = new Set<string>()
+      for (let i = 0; i < nodes.length; i++) {
+        if (parseInfo(await command(i, ['CLUSTER', 'INFO']))['cluster_state'] !== 'ok') return undefined
+        views.add(slotView(await command(i, ['CLUSTER', 'SLOTS'])))
+      }
+      return views.size === 1 ? true : undefined
+    })
+  }
+
+  const ownerOf = async (slot: number): Promise<number> => {
+    for (const range of (await command(0, ['CLUSTER', 'SLOTS'])) as Reply[][]) {
+      if ((range[0] as number) <= slot && slot <= (range[1] as number)) {
+        const id = (range[2] as Reply[])[2]
+        const index = nodes.findIndex((node) => node.id === id)
+        if (index !== -1) return index
+      }
+    }
+    throw new Error(`Expected slot ${slot} to have an owner.`)
+  }
+
+  const moveSlot = async (slot: number, to: number): Promise<void> => {
+    const from = await ownerOf(slot)
+    if (from === to) return
+    const source = nodes[from]!
+    const target = nodes[to]!
+    // Resharding as the cluster specification describes it: IMPORTING on the target, MIGRATING on the
+    // source, MIGRATE the keys, then SETSLOT NODE on the target first (it bumps its config epoch), the source,
+    // and the rest.
+    await command(to, ['CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id])
+    await command(from, ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id])
+    for (;;) {
+      const keys = (await command(from, ['CLUSTER', 'GETKEYSINSLOT', slot, 100])) as string[]
+      if (keys.length === 0) break
+      await command(from, ['MIGRATE', host, target.port, '', 0, 5000, 'KEYS', ...keys])
+    }
+    await command(to, ['CLUSTER', 'SETSLOT', slot, 'NODE', target.id])
+    await command(from, ['CLUSTER', 'SETSLOT', slot, 'NODE', target.id])
+    for (let i = 0; i < nodes.length; i++) {
+      if (i !== from && i !== to) await command(i, ['CLUSTER', 'SETSLOT', slot, 'NODE', target.id])
+    }
+  }
+
+  const connectionsNamed = async (name: string): Promise<number[]> => {
+    const counts: number[] = []
+    for (let i = 0; i < nodes.length; i++) {
+      const list = String(await command(i, ['CLIENT', 'LIST']))
+      counts.push(list.split('\n').filter((line) => line.includes(` name=${name} `)).length)
+    }
+    return counts
+  }
+
+  const cli = async (index: number, args: readonly string[]): Promise<string> => {
+    const node = nodes[index]
+    if (node === undefined) throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
+    const { stdout } = await run('redis-cli', ['-h', host, '-p', String(node.port), ...args], {
+      timeout: 10_000,
+    })
+    return stdout
+  }
+
+  try {
+    await settle()
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { mode, host, nodes, command, cli, connectionsNamed, moveSlot, ownerOf, settle, stop }
+}
