@@ -32,3 +32,4 @@ export {
   staticResolver,
 } from './resolver.js'
 export { createDnsResolver, type DnsAddress, type DnsChangeEvent, type DnsChangeReason, type DnsClock, type DnsErrorEvent, type DnsEvent, type DnsFamily, type DnsLookup, type DnsLookupOptions, type DnsResolver, type DnsResolverOptions } from './dns.js'
+export { NodeMap, type NodeMapDisposeReason, type NodeMapKeyer, type NodeMapOptions, type NodeMapPort, StaleCreationError } from './node-map.js'

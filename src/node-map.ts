@@ -1,0 +1,781 @@
+/**
+ * NodeMap: a cache of per-node values (clients, connections, pools) whose every method goes through one
+ * keyer, so the path that stores a node and the path that looks it up cannot spell it differently. That drift
+ * is the leak of redis/redis-py#3163: nodes stored under `127.0.0.1:port`, looked up under `localhost:port`,
+ * a new connection per lookup and none ever closed.
+ */
+import { type AddressInput, type Endpoint, type NodeKey, parseAddress, parseNodeKey } from './address.js'
+import { preview } from './errors.js'
+import { canonicalNodeKey } from './key.js'
+
+/** Why a value left a {@link NodeMap}; the third argument of its `dispose` hook. */
+export type NodeMapDisposeReason =
+  /** `delete()` removed it. */
+  | 'delete'
+  /** `set()` replaced it with another value. */
+  | 'set'
+  /** `clear()` removed it. */
+  | 'clear'
+  /** It was the least recently used entry when the map grew past `max`. */
+  | 'evict'
+  /** It was created for a key that was deleted, cleared, replaced or linked away while it was being created. */
+  | 'stale'
+  /** `link()` declared its address to be another entry's node, so the other entry's value stays. */
+  | 'link'
+
+/** The port half of a `(host, port)` pair; `undefined` means the keyer's default port. */
+export type NodeMapPort = number | string | undefined
+
+/** The key function of a {@link NodeMap}: the call shapes of {@link canonicalNodeKey}. */
+export interface NodeMapKeyer {
+  (host: string, port: NodeMapPort): NodeKey
+  (address: AddressInput): NodeKey
+}
+
+/** Options of a {@link NodeMap}. */
+export interface NodeMapOptions<V> {
+  /**
+   * The key function every method goes through: {@link canonicalNodeKey} or one made by
+   * {@link createNodeKeyer}. It should map each key it returns to itself (every keyer `createNodeKeyer` makes
+   * does, as long as its resolver's answers are left alone by the resolver), so that the keys the map yields
+   * find their own entries.
+   * @defaultValue {@link canonicalNodeKey}
+   */
+  keyer?: NodeMapKeyer | undefined
+  /**
+   * Called exactly once for every value that leaves the map, after the map is consistent again, with the
+   * value, its key and the {@link NodeMapDisposeReason}. Setting a key to the value it already holds is not a
+   * departure. Close connections here.
+   * @defaultValue none
+   */
+  dispose?: ((value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
+  /**
+   * The most entries the map holds; past it, the least recently used entry (`get` and `getOrCreate` count as
+   * use, `has` and iteration do not) is evicted and disposed with reason `'evict'`.
+   * @defaultValue `Infinity`
+   */
+  max?: number | undefined
+  /**
+   * Receives every error a `dispose` call throws, with the arguments of that call. Without it, the error is
+   * rethrown by the method that disposed, after the map is consistent (several errors from one `clear()`
+   * as an `AggregateError`), and a `getOrCreateAsync` that disposed rejects with it.
+   * @defaultValue none: rethrow
+   */
+  onError?: ((error: unknown, value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
+}
+
+/**
+ * The rejection of a `getOrCreateAsync` whose key was deleted or cleared while its value was being created,
+ * with nothing left in its place; the value created has been disposed with reason `'stale'`.
+ *
+ * @example
+ * ```ts
+ * const pending = nodes.getOrCreateAsync('localhost:7000', connect)
+ * nodes.delete('127.0.0.1:7000')
+ * await pending // rejects with StaleCreationError; the connection made is disposed
+ * ```
+ */
+export class StaleCreationError extends Error {
+  override name = 'StaleCreationError'
+  /** `ERR_NODE_KEY_STALE_CREATION`. */
+  readonly code = 'ERR_NODE_KEY_STALE_CREATION'
+  /** The key whose value was dropped. */
+  readonly key: NodeKey
+  /** What removed the key while the value was being created. */
+  readonly reason: 'delete' | 'clear'
+
+  constructor(key: NodeKey, reason: 'delete' | 'clear') {
+    super(
+      `The value created for ${key} was disposed: the key was ${reason === 'clear' ? 'cleared' : 'deleted'} while it was being created. Call getOrCreateAsync again for a new one.`,
+    )
+    this.key = key
+    this.reason = reason
+  }
+}
+
+/** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
+const MAX_ALIASES = 16
+/** How many addresses may be linked to one key; linking one more drops the oldest link. */
+const MAX_LINKS = 16
+
+interface Entry<V> {
+  value: V
+  /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
+  aliases: string[]
+  /** The first address the node was reached by, canonical but not resolved. */
+  dial: Endpoint | undefined
+}
+
+interface Pending<V> {
+  promise: Promise<V>
+  controller: AbortController
+  aliases: string[]
+  dial: Endpoint | undefined
+  /** Set when the creation no longer owns its key. */
+  cancelled: NodeMapDisposeReason | undefined
+}
+
+/** The key of an input and what is remembered of how it was spelled. */
+interface Lookup {
+  /** The key the map uses: the keyer's answer, followed through a link. */
+  key: NodeKey
+  /** The raw spelling as given: strings as written, pairs and objects as `host:port`. */
+  raw: string
+  input: unknown
+  port: unknown
+  pair: boolean
+}
+
+type Departure<V> = [value: V, key: NodeKey, reason: NodeMapDisposeReason]
+
+const rawOf = (input: unknown, port: unknown, pair: boolean): string => {
+  if (typeof input === 'string') return pair && port !== undefined ? `${input}:${port}` : input
+  const { host, port: objectPort } = input as { host?: unknown; port?: unknown }
+  return objectPort === undefined ? String(host) : `${String(host)}:${String(objectPort)}`
+}
+
+const pushAlias = (aliases: string[], raw: string): void => {
+  if (aliases.length < MAX_ALIASES && !aliases.includes(raw)) aliases.push(raw)
+}
+
+/**
+ * A `Map`-like cache of per-node values keyed by {@link NodeKey}. Every method takes any spelling of a node's
+ * address, as `(host, port)`, as one {@link AddressInput} (`'host:port'`, `'[v6]:port'`, `'::1:7002'`,
+ * `'redis://…'`, `{ host, port }`) or as a `NodeKey`, and sends it through the map's keyer, so a value stored
+ * under one spelling is found under every other.
+ *
+ * - `dispose` runs exactly once for every value that leaves: `delete`, `set` over another value, `clear`,
+ *   eviction past `max`, a creation gone stale, a merge by `link`.
+ * - `getOrCreateAsync` creates at most one value per key however many callers ask at once; a failed creation
+ *   is not cached.
+ * - `aliases(key)` keeps the first 16 distinct spellings seen for each key, `dialAddress(key)` the first
+ *   address the node was reached by (for a TLS servername), and `link(address, key)` makes another address
+ *   find an existing entry; all of it leaves with the entry, so memory is bounded by the entries.
+ * - `get`, `has` and `delete` never throw: input that is not an address finds nothing.
+ *
+ * Iteration (`keys`, `values`, `entries`, `forEach`, `for…of`) visits the keys present when it starts, least
+ * recently used first, skipping the ones removed meanwhile.
+ *
+ * @example
+ * ```ts
+ * const nodes = new NodeMap<Redis>({ dispose: (client) => client.disconnect(), max: 64 })
+ * const a = nodes.getOrCreate('localhost', 7000, (key) => new Redis(7000, '127.0.0.1'))
+ * nodes.get('127.0.0.1:7000') === a            // true
+ * nodes.get('redis://LOCALHOST:7000') === a    // true
+ * nodes.aliases('127.0.0.1:7000')              // ['localhost:7000', '127.0.0.1:7000', 'redis://LOCALHOST:7000']
+ * nodes.delete('localhost:7000')               // true, and a is disconnected
+ * ```
+ */
+export class NodeMap<V> implements Iterable<[NodeKey, V]> {
+  readonly #keyer: NodeMapKeyer
+  readonly #dispose: ((value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
+  readonly #onError: NodeMapOptions<V>['onError']
+  readonly #max: number
+  /** Entries in recency order (least recently used first) when `max` is finite, else insertion order. */
+  readonly #entries = new Map<NodeKey, Entry<V>>()
+  readonly #pending = new Map<NodeKey, Pending<V>>()
+  /** A linked address's key to the key of the entry it finds; never chained (targets are not sources). */
+  readonly #linkOf = new Map<NodeKey, NodeKey>()
+  /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
+  readonly #linked = new Map<NodeKey, NodeKey[]>()
+
+  /**
+   * @throws TypeError for a bad option.
+   */
+  constructor(options: NodeMapOptions<V> = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected the options of NodeMap to be an object, got ${preview(options)}.`)
+    }
+    const { keyer = canonicalNodeKey, dispose, max = Number.POSITIVE_INFINITY, onError } = options
+    if (typeof keyer !== 'function') {
+      throw new TypeError(
+        `Expected \`keyer\` to be a key function such as canonicalNodeKey, got ${preview(keyer)}.`,
+      )
+    }
+    if (dispose !== undefined && typeof dispose !== 'function') {
+      throw new TypeError(`Expected \`dispose\` to be a function, got ${preview(dispose)}.`)
+    }
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError(`Expected \`onError\` to be a function, got ${preview(onError)}.`)
+    }
+    if (typeof max !== 'number' || !(Number.isInteger(max) || max === Number.POSITIVE_INFINITY) || max < 1) {
+      throw new TypeError(`Expected \`max\` to be an integer from 1 up, or Infinity, got ${preview(max)}.`)
+    }
+    this.#keyer = keyer
+    this.#dispose = dispose
+    this.#onError = onError
+    this.#max = max
+  }
+
+  /** The number of entries (creations still in flight are not counted). */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'NodeMap'
+  }
+
+  /**
+   * The key this map files an address under: the keyer's key, or the key of the entry the address is linked
+   * to.
+   *
+   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address.
+   * @example
+   * ```ts
+   * nodes.keyOf('LOCALHOST', 7000) // '127.0.0.1:7000'
+   * ```
+   */
+  keyOf(host: string, port: NodeMapPort): NodeKey
+  keyOf(address: AddressInput): NodeKey
+  keyOf(...args: [AddressInput] | [string, NodeMapPort]): NodeKey {
+    return this.#lookup(args[0], args[1], args.length > 1).key
+  }
+
+  /**
+   * The value filed under any spelling of the address, or `undefined`; counts as use for `max`. Never throws:
+   * input that is not an address gives `undefined`.
+   *
+   * @example
+   * ```ts
+   * nodes.set('127.0.0.1:7000', client)
+   * nodes.get('localhost', 7000) === client // true
+   * nodes.get('not a host', 7000)           // undefined
+   * ```
+   */
+  get(host: string, port: NodeMapPort): V | undefined
+  get(address: AddressInput): V | undefined
+  get(...args: [AddressInput] | [string, NodeMapPort]): V | undefined {
+    const found = this.#tryLookup(args[0], args[1], args.length > 1)
+    if (found === undefined) return undefined
+    const entry = this.#entries.get(found.key)
+    if (entry === undefined) return undefined
+    this.#touch(found.key, entry)
+    pushAlias(entry.aliases, found.raw)
+    return entry.value
+  }
+
+  /**
+   * Whether a value is filed under any spelling of the address. Not a use for `max`; never throws.
+   *
+   * @example
+   * ```ts
+   * nodes.has('redis://localhost:7000') // true once any spelling of 127.0.0.1:7000 was set
+   * ```
+   */
+  has(host: string, port: NodeMapPort): boolean
+  has(address: AddressInput): boolean
+  has(...args: [AddressInput] | [string, NodeMapPort]): boolean {
+    const found = this.#tryLookup(args[0], args[1], args.length > 1)
+    return found !== undefined && this.#entries.has(found.key)
+  }
+
+  /**
+   * File a value under the address. A value it replaces is disposed with reason `'set'` (unless it is the same
+   * value); a creation in flight for the key is superseded; past `max`, the least recently used entry is
+   * evicted.
+   *
+   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address (the map is
+   * unchanged), or what `dispose` threw (the map already holds the new value).
+   * @example
+   * ```ts
+   * nodes.set('localhost', 7000, clientA)
+   * nodes.set('127.0.0.1:7000', clientB) // clientA is disposed with reason 'set'
+   * ```
+   */
+  set(host: string, port: NodeMapPort, value: V): this
+  set(address: AddressInput, value: V): this
+  set(...args: [AddressInput, V] | [string, NodeMapPort, V]): this {
+    const pair = args.length > 2
+    const found = this.#lookup(args[0], args[1], pair)
+    const value = (pair ? args[2] : args[1]) as V
+    this.#settle(this.#store(found, value, undefined))
+    return this
+  }
+
+  /**
+   * Remove the value filed under the address and dispose it with reason `'delete'`; a creation in flight for
+   * the key is cancelled (its value is disposed with reason `'stale'` when it arrives). Never throws for bad
+   * input: an address that is not one is not in the map.
+   *
+   * @returns Whether an entry was removed.
+   * @throws What `dispose` threw, after the entry is gone.
+   * @example
+   * ```ts
+   * nodes.delete('::ffff:127.0.0.1', 7000) // removes 127.0.0.1:7000
+   * ```
+   */
+  delete(host: string, port: NodeMapPort): boolean
+  delete(address: AddressInput): boolean
+  delete(...args: [AddressInput] | [string, NodeMapPort]): boolean {
+    const found = this.#tryLookup(args[0], args[1], args.length > 1)
+    if (found === undefined) return false
+    const { key } = found
+    this.#cancel(key, 'delete')
+    const entry = this.#entries.get(key)
+    if (entry !== undefined) this.#entries.delete(key)
+    this.#dropLinksIfOrphan(key)
+    if (entry === undefined) return false
+    this.#settle([[entry.value, key, 'delete']])
+    return true
+  }
+
+  /**
+   * Remove every entry and link, cancel every creation in flight, and dispose every value with reason
+   * `'clear'`.
+   *
+   * @throws What `dispose` threw (an `AggregateError` if several calls threw), after the map is empty.
+   * @example
+   * ```ts
+   * nodes.clear() // every connection is closed through dispose
+   * ```
+   */
+  clear(): void {
+    const departures: Departure<V>[] = []
+    for (const [key, entry] of this.#entries) departures.push([entry.value, key, 'clear'])
+    this.#entries.clear()
+    for (const key of [...this.#pending.keys()]) this.#cancel(key, 'clear')
+    this.#linkOf.clear()
+    this.#linked.clear()
+    this.#settle(departures)
+  }
+
+  /**
+   * The value filed under the address, or a new one from `create(key, address)` filed and returned. `create`
+   * gets the key and the {@link dialAddress} (the address as given, canonical but not resolved). If `create`
+   * throws, nothing is filed. A creation in flight in `getOrCreateAsync` for the same key is superseded by
+   * this one (its value is disposed with reason `'stale'` when it arrives).
+   *
+   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address, a
+   * `TypeError` if `create` is not a function, what `create` threw, or what `dispose` threw for an evicted
+   * value.
+   * @example
+   * ```ts
+   * const client = nodes.getOrCreate('localhost', 7000, (key, address) => connect(address))
+   * nodes.getOrCreate('127.0.0.1:7000', connect) === client // true: no second connection
+   * ```
+   */
+  getOrCreate(host: string, port: NodeMapPort, create: (key: NodeKey, address: Endpoint | undefined) => V): V
+  getOrCreate(address: AddressInput, create: (key: NodeKey, address: Endpoint | undefined) => V): V
+  getOrCreate(
+    ...args:
+      | [AddressInput, (key: NodeKey, address: Endpoint | undefined) => V]
+      | [string, NodeMapPort, (key: NodeKey, address: Endpoint | undefined) => V]
+  ): V {
+    const pair = args.length > 2
+    const create = (pair ? args[2] : args[1]) as unknown
+    if (typeof create !== 'function') {
+      throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
+    }
+    const found = this.#lookup(args[0], args[1], pair)
+    const entry = this.#entries.get(found.key)
+    if (entry !== undefined) {
+      this.#touch(found.key, entry)
+      pushAlias(entry.aliases, found.raw)
+      return entry.value
+    }
+    const dial = this.#dialOf(found)
+    const value = (create as (key: NodeKey, address: Endpoint | undefined) => V)(found.key, dial)
+    // `create` may have filed a value for this key itself (re-entrantly); that one stays.
+    const again = this.#entries.get(found.key)
+    if (again !== undefined) {
+      this.#settle([[value, found.key, 'stale']])
+      return again.value
+    }
+    this.#settle(this.#store(found, value, dial))
+    return value
+  }
+
+  /**
+   * The value filed under the address, or the one `create(key, address, signal)` resolves to, filed and
+   * returned. However many callers ask at once, in whatever spellings, `create` runs once per key and they all
+   * get the same promise: the same value or the same rejection. A rejected creation is not cached. The
+   * `signal` aborts when the key is deleted, cleared, set or linked away meanwhile; a value that arrives after
+   * that is disposed with reason `'stale'`, and the callers get the value the key holds then, or a
+   * {@link StaleCreationError} if it holds none.
+   *
+   * @returns A promise; bad input or a bad `create` rejects it.
+   * @example
+   * ```ts
+   * const clients = await Promise.all(
+   *   ['localhost:7000', '127.0.0.1:7000', '::ffff:127.0.0.1:7000'].map((address) =>
+   *     nodes.getOrCreateAsync(address, async (key, dial) => connect(dial)),
+   *   ),
+   * ) // one connection, three times
+   * ```
+   */
+  getOrCreateAsync(
+    host: string,
+    port: NodeMapPort,
+    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+  ): Promise<V>
+  getOrCreateAsync(
+    address: AddressInput,
+    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+  ): Promise<V>
+  getOrCreateAsync(
+    ...args:
+      | [
+          AddressInput,
+          (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+        ]
+      | [
+          string,
+          NodeMapPort,
+          (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+        ]
+  ): Promise<V> {
+    const pair = args.length > 2
+    const create = (pair ? args[2] : args[1]) as unknown
+    let found: Lookup
+    try {
+      if (typeof create !== 'function') {
+        throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
+      }
+      found = this.#lookup(args[0], args[1], pair)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const { key } = found
+    const entry = this.#entries.get(key)
+    if (entry !== undefined) {
+      this.#touch(key, entry)
+      pushAlias(entry.aliases, found.raw)
+      return Promise.resolve(entry.value)
+    }
+    const inFlight = this.#pending.get(key)
+    if (inFlight !== undefined) {
+      pushAlias(inFlight.aliases, found.raw)
+      return inFlight.promise
+    }
+    let resolve!: (value: V) => void
+    let reject!: (error: unknown) => void
+    const pending: Pending<V> = {
+      promise: new Promise<V>((res, rej) => {
+        resolve = res
+        reject = rej
+      }),
+      controller: new AbortController(),
+      aliases: [found.raw],
+      dial: this.#dialOf(found),
+      cancelled: undefined,
+    }
+    // Filed before `create` runs, so a `create` that asks for its own key joins this creation.
+    this.#pending.set(key, pending)
+    this.#create(
+      key,
+      pending,
+      create as (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+    ).then(resolve, reject)
+    return pending.promise
+  }
+
+  /**
+   * The distinct spellings the address's entry has been reached by, as given (strings as written,
+   * `(host, port)` and `{ host, port }` as `host:port`), in the order first seen; the first 16 are kept.
+   * Empty when nothing is filed under the address or it is not an address.
+   *
+   * @example
+   * ```ts
+   * nodes.set('LOCALHOST', 7000, client)
+   * nodes.get('::ffff:127.0.0.1:7000')
+   * nodes.aliases('127.0.0.1:7000') // ['LOCALHOST:7000', '::ffff:127.0.0.1:7000']
+   * ```
+   */
+  aliases(host: string, port: NodeMapPort): string[]
+  aliases(address: AddressInput): string[]
+  aliases(...args: [AddressInput] | [string, NodeMapPort]): string[] {
+    const found = this.#tryLookup(args[0], args[1], args.length > 1)
+    const entry = found === undefined ? undefined : this.#entries.get(found.key)
+    return entry === undefined ? [] : [...entry.aliases]
+  }
+
+  /**
+   * The first address the entry's node was reached by (the one that created the entry), with its host
+   * canonical but not resolved: `localhost` stays `localhost`, so it can serve as a TLS servername where the
+   * key says `127.0.0.1`. To connect through a NAT table, use the key ({@link parseNodeKey}) instead.
+   * `undefined` when nothing is filed under the address (or, with a custom keyer, the address could not be
+   * read).
+   *
+   * @example
+   * ```ts
+   * nodes.set('rediss://Cache.Example:6380', client)
+   * nodes.dialAddress('cache.example:6380') // { host: 'cache.example', port: 6380 }
+   * ```
+   */
+  dialAddress(host: string, port: NodeMapPort): Endpoint | undefined
+  dialAddress(address: AddressInput): Endpoint | undefined
+  dialAddress(...args: [AddressInput] | [string, NodeMapPort]): Endpoint | undefined {
+    const found = this.#tryLookup(args[0], args[1], args.length > 1)
+    const dial = found === undefined ? undefined : this.#entries.get(found.key)?.dial
+    return dial === undefined ? undefined : { host: dial.host, port: dial.port }
+  }
+
+  /**
+   * Declare that `address` is the node filed under `key` (for example, a topology reply gives that node's id
+   * under a new address): afterwards every method finds `key`'s entry by any spelling of `address`. A value
+   * filed under `address` itself is disposed with reason `'link'`, and its links move to `key`; a creation in
+   * flight for it is superseded. The link leaves with the entry; a key keeps its 16 newest links.
+   *
+   * @returns `false`, linking nothing, when `key` has no entry and no creation in flight; else `true`.
+   * @throws {@link InvalidHostError} or {@link InvalidPortError} when `address` or `key` is not an address,
+   * or what `dispose` threw for the merged value.
+   * @example
+   * ```ts
+   * nodes.getOrCreate('127.0.0.1:7000', connect)
+   * nodes.link('::1:7000', '127.0.0.1:7000')   // the same node id was reported at ::1
+   * nodes.get('[::1]:7000')                    // the 127.0.0.1:7000 connection
+   * ```
+   */
+  link(address: AddressInput, key: AddressInput): boolean {
+    const target = this.#lookup(key, undefined, false).key
+    const source = this.#keyer(address)
+    const raw = rawOf(address, undefined, false)
+    if (!this.#entries.has(target) && !this.#pending.has(target)) return false
+    const targetAliases = (this.#entries.get(target) ?? this.#pending.get(target))?.aliases
+    if (targetAliases !== undefined) pushAlias(targetAliases, raw)
+    if (source === target) return true
+    const departures: Departure<V>[] = []
+    const previous = this.#linkOf.get(source)
+    if (previous === target) return true
+    if (previous !== undefined) this.#unlink(source, previous)
+    // The source's own entry and creation give way to the target's, and whatever was linked to the source
+    // follows it.
+    const merged = this.#entries.get(source)
+    if (merged !== undefined) {
+      this.#entries.delete(source)
+      departures.push([merged.value, source, 'link'])
+    }
+    this.#cancel(source, 'link')
+    const followers = this.#linked.get(source) ?? []
+    this.#linked.delete(source)
+    for (const follower of [...followers, source]) this.#addLink(follower, target)
+    this.#settle(departures)
+    return true
+  }
+
+  /**
+   * The keys, least recently used first (insertion order without `max`).
+   *
+   * @example
+   * ```ts
+   * [...nodes.keys()] // ['127.0.0.1:7000', '[::1]:7001']
+   * ```
+   */
+  *keys(): IterableIterator<NodeKey> {
+    for (const [key] of this.entries()) yield key
+  }
+
+  /**
+   * The values, in the order of {@link NodeMap.keys}.
+   *
+   * @example
+   * ```ts
+   * for (const client of nodes.values()) client.ping()
+   * ```
+   */
+  *values(): IterableIterator<V> {
+    for (const [, value] of this.entries()) yield value
+  }
+
+  /**
+   * `[key, value]` pairs, in the order of {@link NodeMap.keys}: the keys present when iteration starts,
+   * skipping those removed meanwhile, so calling `get` or `set` inside the loop is safe.
+   *
+   * @example
+   * ```ts
+   * for (const [key, client] of nodes.entries()) console.log(key, client.status)
+   * ```
+   */
+  *entries(): IterableIterator<[NodeKey, V]> {
+    for (const key of [...this.#entries.keys()]) {
+      const entry = this.#entries.get(key)
+      if (entry !== undefined) yield [key, entry.value]
+    }
+  }
+
+  /**
+   * Call `callback(value, key, map)` for every entry, in the order of {@link NodeMap.keys}.
+   *
+   * @example
+   * ```ts
+   * nodes.forEach((client, key) => console.log(key, client.status))
+   * ```
+   */
+  forEach(callback: (value: V, key: NodeKey, map: this) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this)
+  }
+
+  /**
+   * The same as {@link NodeMap.entries}.
+   *
+   * @example
+   * ```ts
+   * const copy = new Map(nodes) // Map<NodeKey, V>
+   * ```
+   */
+  [Symbol.iterator](): IterableIterator<[NodeKey, V]> {
+    return this.entries()
+  }
+
+  /** Key an input, follow a link, and remember its spelling; throws for input that is not an address. */
+  #lookup(input: unknown, port: unknown, pair: boolean): Lookup {
+    const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
+    const own = pair ? keyer(input, port) : keyer(input)
+    return { key: this.#linkOf.get(own) ?? own, raw: rawOf(input, port, pair), input, port, pair }
+  }
+
+  /** {@link NodeMap.#lookup}, with `undefined` for input that is not an address. */
+  #tryLookup(input: unknown, port: unknown, pair: boolean): Lookup | undefined {
+    try {
+      return this.#lookup(input, port, pair)
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The address as given, canonical and not resolved: the keyer's parse without its resolver. */
+  #dialOf(found: Lookup): Endpoint | undefined {
+    let keyPort: number | undefined
+    try {
+      keyPort = parseNodeKey(found.key).port
+    } catch {
+      keyPort = undefined
+    }
+    try {
+      if (found.pair)
+        return parseAddress({ host: found.input as string, port: (found.port ?? keyPort) as number })
+      return parseAddress(found.input as AddressInput, { defaultPort: keyPort })
+    } catch {
+      return keyPort === undefined ? undefined : parseNodeKey(found.key)
+    }
+  }
+
+  /** Move an entry to the most recent end, when recency matters. */
+  #touch(key: NodeKey, entry: Entry<V>): void {
+    if (this.#max === Number.POSITIVE_INFINITY) return
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+  }
+
+  /** File a value; returns what left (a replaced value, an evicted one). */
+  #store(found: Lookup, value: V, dial: Endpoint | undefined): Departure<V>[] {
+    const { key } = found
+    const superseded = this.#pending.get(key)
+    this.#cancel(key, 'set')
+    const departures: Departure<V>[] = []
+    const entry = this.#entries.get(key)
+    if (entry !== undefined) {
+      if (!Object.is(entry.value, value)) departures.push([entry.value, key, 'set'])
+      entry.value = value
+      this.#touch(key, entry)
+      pushAlias(entry.aliases, found.raw)
+      return departures
+    }
+    const aliases = superseded?.aliases ?? []
+    pushAlias(aliases, found.raw)
+    return this.#insert(key, { value, aliases, dial: superseded?.dial ?? dial ?? this.#dialOf(found) })
+  }
+
+  /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
+  #insert(key: NodeKey, entry: Entry<V>): Departure<V>[] {
+    this.#entries.set(key, entry)
+    if (this.#entries.size <= this.#max) return []
+    const oldest = this.#entries.entries().next().value
+    if (oldest === undefined) return []
+    const [oldKey, old] = oldest
+    this.#entries.delete(oldKey)
+    this.#dropLinksIfOrphan(oldKey)
+    return [[old.value, oldKey, 'evict']]
+  }
+
+  /** Run `create` for a creation filed in `#pending`, and file or drop its value. */
+  async #create(
+    key: NodeKey,
+    pending: Pending<V>,
+    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
+  ): Promise<V> {
+    let value: V
+    try {
+      value = await create(key, pending.dial, pending.controller.signal)
+    } catch (error) {
+      if (this.#pending.get(key) === pending) {
+        this.#pending.delete(key)
+        this.#dropLinksIfOrphan(key)
+      }
+      throw error
+    }
+    if (this.#pending.get(key) === pending) {
+      this.#pending.delete(key)
+      this.#settle(this.#insert(key, { value, aliases: pending.aliases, dial: pending.dial }))
+      return value
+    }
+    // The key was deleted, cleared, set or linked away meanwhile: this value is not filed. The callers get
+    // what the address finds now, if anything.
+    this.#settle([[value, key, 'stale']])
+    const now = this.#linkOf.get(key) ?? key
+    const entry = this.#entries.get(now)
+    if (entry !== undefined) return entry.value
+    const next = this.#pending.get(now)
+    if (next !== undefined) return next.promise
+    throw new StaleCreationError(key, pending.cancelled === 'clear' ? 'clear' : 'delete')
+  }
+
+  /** Take the creation in flight for a key, if any, out of the map and abort its signal. */
+  #cancel(key: NodeKey, reason: NodeMapDisposeReason): void {
+    const pending = this.#pending.get(key)
+    if (pending === undefined) return
+    this.#pending.delete(key)
+    pending.cancelled = reason
+    pending.controller.abort(new Error(`The creation for ${key} was superseded (${reason}).`))
+  }
+
+  /** Link a key to a target, keeping the target's newest links. */
+  #addLink(source: NodeKey, target: NodeKey): void {
+    this.#linkOf.set(source, target)
+    let sources = this.#linked.get(target)
+    if (sources === undefined) {
+      sources = []
+      this.#linked.set(target, sources)
+    }
+    sources.push(source)
+    while (sources.length > MAX_LINKS) {
+      const dropped = sources.shift()
+      if (dropped !== undefined) this.#linkOf.delete(dropped)
+    }
+  }
+
+  #unlink(source: NodeKey, target: NodeKey): void {
+    this.#linkOf.delete(source)
+    const sources = this.#linked.get(target)
+    if (sources === undefined) return
+    const at = sources.indexOf(source)
+    if (at !== -1) sources.splice(at, 1)
+    if (sources.length === 0) this.#linked.delete(target)
+  }
+
+  /** Links leave with the last trace of their target: its entry and its creation in flight. */
+  #dropLinksIfOrphan(key: NodeKey): void {
+    if (this.#entries.has(key) || this.#pending.has(key)) return
+    const sources = this.#linked.get(key)
+    if (sources === undefined) return
+    for (const source of sources) this.#linkOf.delete(source)
+    this.#linked.delete(key)
+  }
+
+  /** Dispose what left, once each, with the map already consistent; surface errors as documented. */
+  #settle(departures: Departure<V>[]): void {
+    if (departures.length === 0 || this.#dispose === undefined) return
+    const errors: unknown[] = []
+    for (const [value, key, reason] of departures) {
+      try {
+        this.#dispose(value, key, reason)
+      } catch (error) {
+        if (this.#onError === undefined) errors.push(error)
+        else this.#onError(error, value, key, reason)
+      }
+    }
+    if (errors.length === 1) throw errors[0]
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} dispose calls threw.`)
+  }
+}

@@ -1,0 +1,573 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import {
+  canonicalNodeKey,
+  createNodeKeyer,
+  isNodeKeyError,
+  loopbackResolver,
+  type NodeKey,
+  NodeMap,
+  type NodeMapDisposeReason,
+  StaleCreationError,
+} from '../src/index.ts'
+
+type Departure = [value: unknown, key: NodeKey, reason: NodeMapDisposeReason]
+
+/** A map whose dispose calls are recorded. */
+const recorded = <V>(options: { max?: number } = {}) => {
+  const disposed: Departure[] = []
+  const map = new NodeMap<V>({
+    ...options,
+    dispose: (value, key, reason) => disposed.push([value, key, reason]),
+  })
+  return { map, disposed }
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe('NodeMap: one entry per node, whatever the spelling', () => {
+  test('every spelling of 127.0.0.1:7000 finds the same entry', () => {
+    const { map } = recorded<string>()
+    map.set('LOCALHOST', 7000, 'a')
+    for (const spelling of [
+      '127.0.0.1:7000',
+      'localhost:7000',
+      'redis://localhost:7000',
+      '::ffff:127.0.0.1:7000',
+      '[::ffff:7f00:1]:7000',
+      '2130706433:7000',
+      { host: '127.1', port: '7000' },
+    ]) {
+      assert.equal(map.get(spelling), 'a', JSON.stringify(spelling))
+      assert.equal(map.has(spelling), true)
+    }
+    assert.equal(map.get('localhost', '7000'), 'a')
+    assert.equal(map.size, 1)
+    assert.deepEqual([...map.keys()], ['127.0.0.1:7000'])
+  })
+
+  test('different nodes stay apart: 127.0.0.2, ::1, another port', () => {
+    const { map } = recorded<string>()
+    map.set('127.0.0.1:7000', 'v4')
+    map.set('127.0.0.2:7000', 'other')
+    map.set('::1:7000', 'v6')
+    map.set('127.0.0.1:7001', 'port')
+    assert.equal(map.size, 4)
+    assert.equal(map.get('[0:0::1]:7000'), 'v6')
+    assert.equal(map.get('localhost:7001'), 'port')
+  })
+
+  test('a key the map yields passes through the default keyer unchanged, so it finds its own entry', () => {
+    const spellings = [
+      'LOCALHOST:7000',
+      'foo.localhost.:1',
+      '[0:0::1]:7002',
+      '::1:7002',
+      '[FE80::1%eth0]:7000',
+      'Redis-A.Example.:6379',
+      'rediss://Bücher.example',
+      '0x7f.1:80',
+      '::ffff:10.0.0.1:7000',
+    ]
+    const { map } = recorded<number>()
+    spellings.forEach((spelling, i) => {
+      const key = canonicalNodeKey(spelling)
+      assert.equal(canonicalNodeKey(key), key, spelling)
+      map.set(spelling, i)
+    })
+    for (const [key, value] of map) assert.equal(map.get(key), value)
+  })
+
+  test('get, has and delete never throw; set and getOrCreate throw a NodeKeyError', () => {
+    const { map } = recorded<number>()
+    const bad: unknown[] = [
+      '',
+      'a b:1',
+      '1.2.3.256:1',
+      'host:0',
+      'host:http',
+      null,
+      42,
+      {},
+      [],
+      'x'.repeat(5000),
+    ]
+    for (const input of bad) {
+      assert.equal(map.get(input as string), undefined)
+      assert.equal(map.has(input as string), false)
+      assert.equal(map.delete(input as string), false)
+      assert.deepEqual(map.aliases(input as string), [])
+      assert.equal(map.dialAddress(input as string), undefined)
+      assert.throws(
+        () => map.set(input as string, 1),
+        (e: unknown) => isNodeKeyError(e),
+      )
+      assert.throws(
+        () => map.getOrCreate(input as string, () => 1),
+        (e: unknown) => isNodeKeyError(e),
+      )
+    }
+    assert.equal(map.get('host', 0), undefined)
+    assert.equal(map.size, 0)
+  })
+
+  test('bad options are TypeErrors that say what was expected', () => {
+    assert.throws(() => new NodeMap({ max: 0 }), { name: 'TypeError', message: /`max`.*integer from 1/ })
+    assert.throws(() => new NodeMap({ max: 1.5 }), TypeError)
+    assert.throws(() => new NodeMap({ keyer: 'x' as never }), /`keyer`/)
+    assert.throws(() => new NodeMap({ dispose: 1 as never }), /`dispose`/)
+    assert.throws(() => new NodeMap({ onError: 1 as never }), /`onError`/)
+    assert.throws(() => new NodeMap(null as never), TypeError)
+    assert.throws(() => new NodeMap().getOrCreate('a:1', 1 as never), /`create`/)
+    new NodeMap({ max: Number.POSITIVE_INFINITY })
+  })
+
+  test('a custom keyer is the one every method goes through', () => {
+    const map = new NodeMap<string>({ keyer: createNodeKeyer({ resolver: loopbackResolver({ to: '::1' }) }) })
+    map.set('localhost', 6379, 'x')
+    assert.deepEqual([...map.keys()], ['[::1]:6379'])
+    assert.equal(map.get('::1:6379'), 'x')
+    assert.equal(map.get('127.0.0.1:6379'), undefined)
+    const withDefault = new NodeMap<string>({ keyer: createNodeKeyer({ defaultPort: 6379 }) })
+    withDefault.set('LOCALHOST', 'y')
+    assert.equal(withDefault.get('127.0.0.1:6379'), 'y')
+    assert.deepEqual(withDefault.dialAddress('localhost'), { host: 'localhost', port: 6379 })
+  })
+})
+
+describe('NodeMap: dispose runs exactly once for every value that leaves', () => {
+  test('delete, overwrite, clear, each with its reason', () => {
+    const { map, disposed } = recorded<string>()
+    map.set('localhost:7000', 'a')
+    map.set('127.0.0.1:7000', 'b')
+    map.set('127.0.0.1:7000', 'b') // the same value again: nothing leaves
+    assert.deepEqual(disposed, [['a', '127.0.0.1:7000', 'set']])
+    assert.equal(map.delete('redis://localhost:7000'), true)
+    assert.equal(map.delete('redis://localhost:7000'), false)
+    map.set('::1:1', 'c')
+    map.set('::1:2', 'd')
+    map.clear()
+    assert.equal(map.size, 0)
+    assert.deepEqual(disposed, [
+      ['a', '127.0.0.1:7000', 'set'],
+      ['b', '127.0.0.1:7000', 'delete'],
+      ['c', '[::1]:1', 'clear'],
+      ['d', '[::1]:2', 'clear'],
+    ])
+  })
+
+  test('max evicts the least recently used; get and getOrCreate count as use, has does not', () => {
+    const { map, disposed } = recorded<string>({ max: 2 })
+    map.set('localhost:1', 'one')
+    map.set('localhost:2', 'two')
+    assert.equal(map.get('127.0.0.1:1'), 'one') // 1 is now the most recent
+    map.set('localhost:3', 'three')
+    assert.deepEqual(disposed, [['two', '127.0.0.1:2', 'evict']])
+    assert.equal(map.has('localhost:1'), true) // not a use
+    map.getOrCreate('localhost:3', () => 'never')
+    map.set('localhost:4', 'four')
+    assert.deepEqual(disposed.at(-1), ['one', '127.0.0.1:1', 'evict'])
+    assert.deepEqual([...map.keys()], ['127.0.0.1:3', '127.0.0.1:4'])
+    assert.equal(map.size, 2)
+  })
+
+  test('a throwing dispose leaves the map consistent, then the error is rethrown', () => {
+    const boom = new Error('close failed')
+    const map = new NodeMap<string>({
+      dispose: (value) => {
+        if (value !== 'ok') throw boom
+      },
+    })
+    map.set('a:1', 'bad')
+    assert.throws(() => map.delete('a:1'), boom)
+    assert.equal(map.has('a:1'), false)
+    map.set('a:1', 'bad')
+    assert.throws(() => map.set('a:1', 'ok'), boom)
+    assert.equal(map.get('a:1'), 'ok')
+    map.set('b:1', 'bad')
+    map.set('c:1', 'bad')
+    assert.throws(
+      () => map.clear(),
+      (e: unknown) => e instanceof AggregateError && e.errors.length === 2,
+    )
+    assert.equal(map.size, 0)
+    map.set('d:1', 'ok')
+    assert.equal(map.size, 1)
+  })
+
+  test('with onError, dispose errors go there and the operation succeeds', () => {
+    const reported: unknown[][] = []
+    const map = new NodeMap<string>({
+      dispose: () => {
+        throw new Error('nope')
+      },
+      onError: (error, value, key, reason) => reported.push([(error as Error).message, value, key, reason]),
+      max: 1,
+    })
+    map.set('a:1', 'x')
+    map.set('b:1', 'y')
+    map.delete('b:1')
+    assert.deepEqual(reported, [
+      ['nope', 'x', 'a:1', 'evict'],
+      ['nope', 'y', 'b:1', 'delete'],
+    ])
+  })
+
+  test('dispose may use the map: it runs after the map is consistent', () => {
+    const seen: number[] = []
+    const map: NodeMap<number> = new NodeMap<number>({
+      dispose: (value, key) => {
+        seen.push(map.size)
+        assert.equal(map.has(key), false)
+        if (value === 1) map.set('other:1', 99)
+      },
+    })
+    map.set('a:1', 1)
+    map.delete('a:1')
+    assert.deepEqual(seen, [0])
+    assert.equal(map.get('other:1'), 99)
+  })
+})
+
+describe('NodeMap: aliases, dial address and links', () => {
+  test('aliases keep the distinct spellings as given, capped at 16, and leave with the entry', () => {
+    const { map } = recorded<string>()
+    map.set('LOCALHOST', 7000, 'a')
+    map.get('127.0.0.1:7000')
+    map.get({ host: '::ffff:127.0.0.1', port: 7000 })
+    map.get('127.0.0.1:7000')
+    map.has('redis://localhost:7000') // has only looks
+    assert.deepEqual(map.aliases('localhost:7000'), [
+      'LOCALHOST:7000',
+      '127.0.0.1:7000',
+      '::ffff:127.0.0.1:7000',
+    ])
+    // 40 more spellings of localhost: each letter's case flipped by the bits of i
+    for (let i = 1; i <= 40; i++) {
+      const host = [...'localhost'].map((c, bit) => ((i >> bit) & 1 ? c.toUpperCase() : c)).join('')
+      assert.equal(map.get(host, 7000), 'a')
+    }
+    assert.equal(map.aliases('127.0.0.1:7000').length, 16)
+    map.delete('127.0.0.1:7000')
+    assert.deepEqual(map.aliases('127.0.0.1:7000'), [])
+    map.set('127.0.0.1:7000', 'b')
+    assert.deepEqual(map.aliases('127.0.0.1:7000'), ['127.0.0.1:7000'])
+  })
+
+  test('the dial address is the first address, canonical but not resolved', () => {
+    const { map } = recorded<string>()
+    map.set('rediss://user:pw@Cache.LOCALHOST', 'tls')
+    assert.deepEqual(map.dialAddress('127.0.0.1:6379'), { host: 'cache.localhost', port: 6379 })
+    map.set('127.0.0.1:6379', 'again') // an overwrite keeps the first dial address
+    assert.deepEqual(map.dialAddress('localhost:6379'), { host: 'cache.localhost', port: 6379 })
+    let given: unknown
+    map.getOrCreate('LOCALHOST', '07000', (key, address) => {
+      given = [key, address]
+      return 'c'
+    })
+    assert.deepEqual(given, ['127.0.0.1:7000', { host: 'localhost', port: 7000 }])
+    assert.deepEqual(map.dialAddress('[::ffff:127.0.0.1]:7000'), { host: 'localhost', port: 7000 })
+  })
+
+  test('link: every spelling of the linked address finds the entry, until the entry leaves', () => {
+    const { map, disposed } = recorded<string>()
+    map.set('127.0.0.1:7000', 'conn')
+    assert.equal(map.link('::1:7000', 'localhost:7000'), true)
+    for (const spelling of ['[::1]:7000', '[0:0::1]:7000', '::1:7000', 'redis://[::1]:7000']) {
+      assert.equal(map.get(spelling), 'conn', spelling)
+    }
+    assert.equal(map.keyOf('[::1]:7000'), '127.0.0.1:7000')
+    assert.equal(
+      map.getOrCreate('[::1]:7000', () => 'second'),
+      'conn',
+    )
+    assert.equal(map.size, 1)
+    assert.deepEqual(map.aliases('[::1]:7000'), [
+      '127.0.0.1:7000',
+      '::1:7000',
+      '[::1]:7000',
+      '[0:0::1]:7000',
+      'redis://[::1]:7000',
+    ])
+    map.delete('[::1]:7000') // deletes the linked entry
+    assert.deepEqual(disposed, [['conn', '127.0.0.1:7000', 'delete']])
+    // the link left with the entry: ::1 is its own node again
+    map.set('[::1]:7000', 'v6')
+    assert.equal(map.get('127.0.0.1:7000'), undefined)
+    assert.deepEqual([...map.keys()], ['[::1]:7000'])
+  })
+
+  test('link to a key with nothing filed links nothing', () => {
+    const { map } = recorded<string>()
+    assert.equal(map.link('::1:7000', '127.0.0.1:7000'), false)
+    map.set('::1:7000', 'v6')
+    assert.equal(map.get('127.0.0.1:7000'), undefined)
+    assert.throws(
+      () => map.link('bad host:1', '::1:7000'),
+      (e: unknown) => isNodeKeyError(e),
+    )
+  })
+
+  test('link merges an entry filed under the address: one connection stays', () => {
+    const { map, disposed } = recorded<string>()
+    map.set('127.0.0.1:7000', 'v4')
+    map.set('::1:7000', 'v6')
+    map.set('::1:7001', 'other')
+    map.link('10.0.0.9:7000', '::1:7000') // linked to ::1, which then merges into 127.0.0.1
+    assert.equal(map.link('::1:7000', '127.0.0.1:7000'), true)
+    assert.deepEqual(disposed, [['v6', '[::1]:7000', 'link']])
+    assert.equal(map.get('::1:7000'), 'v4')
+    assert.equal(map.get('10.0.0.9:7000'), 'v4') // the follower moved along
+    assert.equal(map.size, 2)
+    assert.equal(map.link('127.0.0.1:7000', '::1:7000'), true) // the same node: nothing to do
+    assert.equal(map.get('127.0.0.1:7000'), 'v4')
+  })
+
+  test('links per key are capped at 16: the oldest goes', () => {
+    const { map } = recorded<string>()
+    map.set('127.0.0.1:7000', 'conn')
+    for (let i = 1; i <= 20; i++) map.link(`10.0.0.${i}:7000`, '127.0.0.1:7000')
+    for (let i = 1; i <= 4; i++) assert.equal(map.has(`10.0.0.${i}:7000`), false, `10.0.0.${i}`)
+    for (let i = 5; i <= 20; i++) assert.equal(map.get(`10.0.0.${i}:7000`), 'conn', `10.0.0.${i}`)
+  })
+})
+
+describe('NodeMap: getOrCreate and getOrCreateAsync', () => {
+  test('getOrCreate creates once; a throwing create caches nothing', () => {
+    const { map } = recorded<object>()
+    let creations = 0
+    const create = () => ({ n: ++creations })
+    const a = map.getOrCreate('localhost', 7000, create)
+    assert.equal(map.getOrCreate('127.0.0.1:7000', create), a)
+    assert.equal(map.getOrCreate({ host: '::ffff:127.0.0.1', port: 7000 }, create), a)
+    assert.equal(creations, 1)
+    assert.throws(() =>
+      map.getOrCreate('localhost:7001', () => {
+        throw new Error('refused')
+      }),
+    )
+    assert.equal(map.has('localhost:7001'), false)
+    map.getOrCreate('localhost:7001', create)
+    assert.equal(creations, 2)
+  })
+
+  test('1,000 concurrent getOrCreateAsync calls over mixed spellings make one creation', async () => {
+    const { map, disposed } = recorded<{ id: number }>()
+    const spellings = [
+      'localhost:7000',
+      '127.0.0.1:7000',
+      'LOCALHOST:7000',
+      '::ffff:127.0.0.1:7000',
+      '[::ffff:7f00:1]:7000',
+      'redis://localhost:7000',
+      { host: '127.0.0.1', port: '7000' },
+    ]
+    let creations = 0
+    const create = async () => {
+      creations++
+      await tick()
+      return { id: creations }
+    }
+    const calls = Array.from({ length: 1000 }, (_, i) => {
+      const spelling = spellings[i % spellings.length]!
+      return i % 3 === 0
+        ? map.getOrCreateAsync('localhost', 7000, create)
+        : map.getOrCreateAsync(spelling, create)
+    })
+    const values = await Promise.all(calls)
+    assert.equal(creations, 1)
+    assert.equal(new Set(values).size, 1)
+    assert.equal(map.size, 1)
+    assert.equal(map.get('127.0.0.1:7000'), values[0])
+    assert.equal(await map.getOrCreateAsync('localhost:7000', create), values[0])
+    assert.equal(creations, 1)
+    assert.deepEqual(disposed, [])
+    // `{ host, port }` and `(host, port)` are remembered as `host:port`, like the strings they equal
+    assert.deepEqual(
+      map.aliases('127.0.0.1:7000').sort(),
+      [
+        '127.0.0.1:7000',
+        '::ffff:127.0.0.1:7000',
+        'LOCALHOST:7000',
+        '[::ffff:7f00:1]:7000',
+        'localhost:7000',
+        'redis://localhost:7000',
+      ].sort(),
+    )
+  })
+
+  test('a failed creation gives every waiter the same rejection and is not cached', async () => {
+    const { map } = recorded<string>()
+    const refused = new Error('ECONNREFUSED')
+    let creations = 0
+    const failing = async () => {
+      creations++
+      await tick()
+      throw refused
+    }
+    const results = await Promise.allSettled(
+      ['localhost:7000', '127.0.0.1:7000', 'redis://localhost:7000'].map((a) =>
+        map.getOrCreateAsync(a, failing),
+      ),
+    )
+    assert.equal(creations, 1)
+    for (const result of results) assert.deepEqual(result, { status: 'rejected', reason: refused })
+    assert.equal(map.has('127.0.0.1:7000'), false)
+    assert.equal(await map.getOrCreateAsync('localhost:7000', async () => 'ok'), 'ok')
+    // a create that throws synchronously rejects too
+    await assert.rejects(
+      map.getOrCreateAsync('localhost:7001', () => {
+        throw refused
+      }),
+      refused,
+    )
+    await assert.rejects(
+      map.getOrCreateAsync('bad host:1', async () => 'x'),
+      (e: unknown) => isNodeKeyError(e),
+    )
+  })
+
+  test('a value whose key is deleted while it is being created is disposed, not leaked', async () => {
+    const { map, disposed } = recorded<string>()
+    let signal: AbortSignal | undefined
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const pending = map.getOrCreateAsync('localhost:7000', async (_key, _address, s) => {
+      signal = s
+      await gate
+      return 'late'
+    })
+    await tick()
+    map.delete('127.0.0.1:7000')
+    assert.equal(signal?.aborted, true)
+    release()
+    await assert.rejects(pending, (e: unknown) => e instanceof StaleCreationError && e.reason === 'delete')
+    assert.deepEqual(disposed, [['late', '127.0.0.1:7000', 'stale']])
+    assert.equal(map.size, 0)
+  })
+
+  test('clear during creation disposes the late value; set during creation wins', async () => {
+    const { map, disposed } = recorded<string>()
+    const slow = (value: string) => async () => {
+      await tick()
+      return value
+    }
+    const cleared = map.getOrCreateAsync('localhost:1', slow('late-1'))
+    map.clear()
+    await assert.rejects(cleared, (e: unknown) => e instanceof StaleCreationError && e.reason === 'clear')
+    const superseded = map.getOrCreateAsync('localhost:2', slow('late-2'))
+    map.set('127.0.0.1:2', 'set')
+    assert.equal(await superseded, 'set')
+    assert.deepEqual(disposed, [
+      ['late-1', '127.0.0.1:1', 'stale'],
+      ['late-2', '127.0.0.1:2', 'stale'],
+    ])
+    assert.equal(map.get('localhost:2'), 'set')
+  })
+
+  test('getOrCreateAsync after a delete during creation makes a fresh value, and the old waiters get it', async () => {
+    const { map, disposed } = recorded<string>()
+    let creations = 0
+    const create = async () => {
+      const n = ++creations
+      await tick()
+      await tick()
+      return `v${n}`
+    }
+    const first = map.getOrCreateAsync('localhost:7000', create)
+    map.delete('localhost:7000')
+    const second = map.getOrCreateAsync('localhost:7000', create)
+    assert.deepEqual(await Promise.all([first, second]), ['v2', 'v2'])
+    assert.deepEqual(disposed, [['v1', '127.0.0.1:7000', 'stale']])
+    assert.equal(map.size, 1)
+  })
+})
+
+describe('redis-py#3163 replay: 27 slot ranges over 3 nodes, 10 topology refreshes', () => {
+  const ports = [7000, 7001, 7002]
+  const seeds = ports.map((port) => ({ host: 'localhost', port }))
+  const spellings = ['127.0.0.1', 'localhost', '::ffff:127.0.0.1']
+  /** A CLUSTER SLOTS reply: 27 ranges of 16384 slots, round robin over the nodes, each spelled in turn. */
+  const topology = (refresh: number) =>
+    Array.from({ length: 27 }, (_, range) => ({
+      start: Math.floor((range * 16384) / 27),
+      end: Math.floor(((range + 1) * 16384) / 27) - 1,
+      host: spellings[(range + refresh) % spellings.length]!,
+      port: ports[range % ports.length]!,
+    }))
+
+  interface Connection {
+    id: number
+    closed: boolean
+  }
+  /** The node cache a cluster client keeps; the two implementations differ only in how they key. */
+  interface NodeCache {
+    get(host: string, port: number): Connection | undefined
+    set(host: string, port: number, connection: Connection): void
+    clear(): void
+  }
+
+  /** The client: seed lookups under the seed spelling, topology entries stored under the reply spelling. */
+  const replay = (cache: NodeCache) => {
+    let creations = 0
+    const connect = (): Connection => ({ id: ++creations, closed: false })
+    const slots = new Map<number, Connection>()
+    for (let refresh = 0; refresh < 10; refresh++) {
+      for (const seed of seeds) {
+        if (cache.get(seed.host, seed.port) === undefined) cache.set(seed.host, seed.port, connect())
+      }
+      for (const range of topology(refresh)) {
+        let node = cache.get(range.host, range.port)
+        if (node === undefined) {
+          node = connect()
+          cache.set(range.host, range.port, node)
+        }
+        slots.set(range.start, node)
+      }
+    }
+    return { creations, slots }
+  }
+
+  test('a plain Map keyed by the raw host:port string leaks connections', () => {
+    const map = new Map<string, Connection>()
+    const { creations } = replay({
+      get: (host, port) => map.get(`${host}:${port}`),
+      set: (host, port, connection) => map.set(`${host}:${port}`, connection),
+      clear: () => map.clear(),
+    })
+    assert.ok(creations > 3, `expected the raw-keyed Map to leak, got ${creations} creations`)
+    assert.equal(creations, 9) // 3 nodes x 3 spellings
+  })
+
+  test('NodeMap makes exactly 3 connections and disposes none until clear()', () => {
+    const disposed: Connection[] = []
+    const nodes = new NodeMap<Connection>({
+      dispose: (connection) => {
+        connection.closed = true
+        disposed.push(connection)
+      },
+    })
+    const { creations, slots } = replay({
+      get: (host, port) => nodes.get(host, port),
+      set: (host, port, connection) => nodes.set(host, port, connection),
+      clear: () => nodes.clear(),
+    })
+    assert.equal(creations, 3)
+    assert.equal(disposed.length, 0)
+    assert.equal(new Set(slots.values()).size, 3)
+    assert.deepEqual([...nodes.keys()], ['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002'])
+    for (const key of nodes.keys()) {
+      assert.deepEqual(nodes.aliases(key).sort(), [
+        `127.0.0.1:${key.slice(-4)}`,
+        `::ffff:127.0.0.1:${key.slice(-4)}`,
+        `localhost:${key.slice(-4)}`,
+      ])
+      assert.deepEqual(nodes.dialAddress(key), { host: 'localhost', port: Number(key.slice(-4)) })
+    }
+    nodes.clear()
+    assert.equal(disposed.length, 3)
+    assert.ok(disposed.every((connection) => connection.closed))
+  })
+})
