@@ -7,23 +7,27 @@
  * input the LRU answers a second time is also indexed in front of it, in plain `Map`s keyed the way the input
  * arrives: `host` then `port` for a pair (no string is built on a hit, and the host string's hash is cached
  * by the engine), the raw string for one address. The front is an index into the LRU, not a second store:
- * an entry that leaves the LRU (eviction, overwrite, `drop`, `clear`) leaves the front in the same call, so
+ * an entry that leaves the LRU (eviction, `drop`, `clear`) leaves the front in the same call, so
  * the memo never remembers more than `cacheSize` inputs and the answers with the memo on and off stay
  * identical. The price is that a hit in the front does not refresh the entry's place in the LRU: under a
  * flood of new inputs a hot entry may be computed again once per `cacheSize` new inputs.
  */
 import { LRUCache } from 'lru-cache'
 
-/** What the memo holds for one raw input. */
-export interface MemoEntry {
-  readonly key: string
-  /** The canonical host before the resolver ran, to drop the entries a resolver's change affects. */
-  readonly host: string
-  /**
-   * Whether the raw input was a (host, port) pair rather than one address string: the two forms share the
-   * LRU, and `'redis://a' + ':' + 1` must not find the entry of the address `'redis://a:1'`.
-   */
-  readonly pair: boolean
+/**
+ * What the memo holds for one raw string. A (host, port) pair and an address string can spell the same raw
+ * string (`('10.0.0.5', 7000)` and `'10.0.0.5:7000'`); each form keeps its own answer in one slot, so a client
+ * that uses both does not make them evict each other.
+ */
+interface Slot {
+  /** The key of the raw string read as `host + ':' + port`. */
+  pairKey: string | undefined
+  /** The canonical host of that pair before the resolver ran, to drop what a resolver's change affects. */
+  pairHost: string | undefined
+  /** The key of the raw string read as one address. */
+  addressKey: string | undefined
+  /** The canonical host of that address before the resolver ran. */
+  addressHost: string | undefined
 }
 
 /** Counters of a keyer's memo. */
@@ -46,7 +50,7 @@ const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
 
 /** A bounded memo; `max` 0 memoizes nothing. */
 export class Memo {
-  #cache: LRUCache<string, MemoEntry> | undefined
+  #cache: LRUCache<string, Slot> | undefined
   /** Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to key. */
   #pairs = new Map<string, Map<MemoPort, string>>()
   /** Front index of address strings the LRU answered: raw string to key. */
@@ -57,11 +61,11 @@ export class Memo {
 
   constructor(max: number) {
     if (max > 0) {
-      this.#cache = new LRUCache<string, MemoEntry>({
+      this.#cache = new LRUCache<string, Slot>({
         max,
-        dispose: (entry, raw, reason) => {
+        dispose: (slot, raw, reason) => {
           if (reason === 'evict') this.#evictions++
-          this.#forget(entry, raw)
+          this.#forget(slot, raw)
         },
       })
     }
@@ -78,8 +82,8 @@ export class Memo {
   }
 
   #pairFromCache(host: string, port: MemoPort): string | undefined {
-    const entry = this.#cache?.get(pairRaw(host, port))
-    if (entry === undefined || !entry.pair) {
+    const key = this.#cache?.get(pairRaw(host, port))?.pairKey
+    if (key === undefined) {
       this.#misses++
       return undefined
     }
@@ -90,13 +94,16 @@ export class Memo {
       ports = new Map()
       this.#pairs.set(host, ports)
     }
-    ports.set(port, entry.key)
-    return entry.key
+    ports.set(port, key)
+    return key
   }
 
   /** Remember the key of a (host, port) pair. */
   setPair(host: string, port: MemoPort, key: string, canonical: string): void {
-    this.#cache?.set(pairRaw(host, port), { key, host: canonical, pair: true })
+    const slot = this.#slot(pairRaw(host, port))
+    if (slot === undefined) return
+    slot.pairKey = key
+    slot.pairHost = canonical
   }
 
   /** The key of an address string seen before, or undefined (counted as a miss). */
@@ -106,27 +113,40 @@ export class Memo {
       this.#hits++
       return key
     }
-    const entry = this.#cache?.get(raw)
-    if (entry === undefined || entry.pair) {
+    const cached = this.#cache?.get(raw)?.addressKey
+    if (cached === undefined) {
       this.#misses++
       return undefined
     }
     this.#hits++
-    this.#addresses.set(raw, entry.key)
-    return entry.key
+    this.#addresses.set(raw, cached)
+    return cached
   }
 
   /** Remember the key of an address string. */
   setAddress(raw: string, key: string, canonical: string): void {
-    this.#cache?.set(raw, { key, host: canonical, pair: false })
+    const slot = this.#slot(raw)
+    if (slot === undefined) return
+    slot.addressKey = key
+    slot.addressHost = canonical
   }
 
-  /** Take an entry that leaves the LRU out of the front index too. */
-  #forget(entry: MemoEntry, raw: string): void {
-    if (!entry.pair) {
-      this.#addresses.delete(raw)
-      return
+  /** The LRU's slot for a raw string, made (or refreshed) as the most recent; undefined when the memo is off. */
+  #slot(raw: string): Slot | undefined {
+    const cache = this.#cache
+    if (cache === undefined) return undefined
+    let slot = cache.get(raw)
+    if (slot === undefined) {
+      slot = { pairKey: undefined, pairHost: undefined, addressKey: undefined, addressHost: undefined }
+      cache.set(raw, slot)
     }
+    return slot
+  }
+
+  /** Take a slot that leaves the LRU out of the front index too. */
+  #forget(slot: Slot, raw: string): void {
+    if (slot.addressKey !== undefined) this.#addresses.delete(raw)
+    if (slot.pairKey === undefined) return
     // Valid ports are digits, so the last colon splits the LRU's key into the host and the port text.
     const colon = raw.lastIndexOf(':')
     const host = raw.slice(0, colon)
@@ -148,9 +168,16 @@ export class Memo {
       return
     }
     const affected = new Set(hosts)
-    for (const [raw, entry] of this.#cache.entries()) {
-      if (affected.has(entry.host)) this.#cache.delete(raw)
+    const doomed: string[] = []
+    for (const [raw, slot] of this.#cache.entries()) {
+      if (
+        (slot.pairHost !== undefined && affected.has(slot.pairHost)) ||
+        (slot.addressHost !== undefined && affected.has(slot.addressHost))
+      ) {
+        doomed.push(raw)
+      }
     }
+    for (const raw of doomed) this.#cache.delete(raw)
   }
 
   /** Empty the memo; the counters go on. */
