@@ -1,0 +1,526 @@
+/**
+ * The built CLI (dist/esm/cli.js, as `npm run build` writes it), spawned as an operator runs it: arguments,
+ * standard input, exit status, standard output and standard error.
+ */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { canonicalNodeKey } from '../src/index.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cli = join(root, 'dist', 'esm', 'cli.js')
+const fixtures = join(root, 'test', 'fixtures', 'redis-cli')
+
+interface Run {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Run the CLI under the Node running the tests, with a bound on time. */
+const run = (args: readonly string[], input = ''): Run => {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+    cwd: root,
+  })
+  if (result.error !== undefined) throw result.error
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** The `input<TAB>key` lines of a run, as pairs. */
+const pairs = (stdout: string): Array<[string, string]> =>
+  stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const fields = line.split('\t')
+      assert.equal(fields.length, 2, `expected input<TAB>key, got ${JSON.stringify(line)}`)
+      return fields as [string, string]
+    })
+
+let scratch = ''
+
+before(() => {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\` before these tests`)
+  scratch = mkdtempSync(join(tmpdir(), 'canonical-node-key-cli-'))
+})
+
+after(() => {
+  if (scratch !== '') rmSync(scratch, { recursive: true, force: true })
+})
+
+describe('addresses', () => {
+  test('from arguments: input<TAB>key per line, the same keys as the library, exit 0', () => {
+    const inputs = ['LOCALHOST:7000', '127.0.0.1:7000', '::1:7002', 'redis://localhost:7000', '[0:0::1]:7002']
+    const { status, stdout, stderr } = run(inputs)
+    assert.equal(status, 0)
+    assert.equal(stderr, '')
+    assert.deepEqual(
+      pairs(stdout),
+      inputs.map((input) => [input, canonicalNodeKey(input)]),
+    )
+    assert.deepEqual(
+      pairs(stdout).map(([, key]) => key),
+      ['127.0.0.1:7000', '127.0.0.1:7000', '[::1]:7002', '127.0.0.1:7000', '[::1]:7002'],
+    )
+  })
+
+  test('from standard input: blank lines and # comments skipped, CRLF and spaces tolerated', () => {
+    const { status, stdout, stderr } = run(
+      [],
+      '# seeds\r\n\r\n  LOCALHOST:7000  \r\n\n#127.0.0.1:1\nredis-1.Example:6379',
+    )
+    assert.equal(status, 0)
+    assert.equal(stderr, '')
+    assert.deepEqual(pairs(stdout), [
+      ['LOCALHOST:7000', '127.0.0.1:7000'],
+      ['redis-1.Example:6379', 'redis-1.example:6379'],
+    ])
+  })
+
+  test('an invalid line goes to stderr with its line number and code; the others go on; exit 1', () => {
+    const { status, stdout, stderr } = run([], 'a:1\nbad..host:7000\nb:2\n\nc:0\nd:4\n')
+    assert.equal(status, 1)
+    assert.deepEqual(pairs(stdout), [
+      ['a:1', 'a:1'],
+      ['b:2', 'b:2'],
+      ['d:4', 'd:4'],
+    ])
+    const errors = stderr.trim().split('\n')
+    assert.equal(errors.length, 2)
+    assert.match(errors[0]!, /line 2: "bad\.\.host:7000": Expected .*\[ERR_NODE_KEY_INVALID_HOST\]$/)
+    assert.match(errors[1]!, /line 5: "c:0": Expected .*\[ERR_NODE_KEY_INVALID_PORT\]$/)
+  })
+
+  test('an invalid argument names its position', () => {
+    const { status, stdout, stderr } = run(['a:1', 'x:http'])
+    assert.equal(status, 1)
+    assert.deepEqual(pairs(stdout), [['a:1', 'a:1']])
+    assert.match(stderr, /argument 2: "x:http": Expected a numeric port/)
+  })
+
+  test('a line far longer than any address is refused, not kept whole', () => {
+    const { status, stdout, stderr } = run([], `${'a'.repeat(200_000)}:1\nok:1\n`)
+    assert.equal(status, 1)
+    assert.deepEqual(pairs(stdout), [['ok:1', 'ok:1']])
+    assert.match(stderr, /line 1: .*at most/)
+    assert.ok(stderr.length < 2_000, 'the error echoes a preview, not the line')
+  })
+
+  test('empty input: no output, exit 0', () => {
+    const { status, stdout, stderr } = run([], '\n# nothing\n')
+    assert.deepEqual([status, stdout, stderr], [0, '', ''])
+  })
+})
+
+describe('--group', () => {
+  test('prints each key with more than one spelling, and the spellings with their lines', () => {
+    const input =
+      'LOCALHOST:7000\n127.0.0.1:7000\n127.0.0.1:7000\nredis-2:7001\n[::1]:7002\n0:0:0:0:0:0:0:1:7002\n'
+    const { status, stdout, stderr } = run(['--group'], input)
+    assert.equal(status, 0)
+    assert.equal(
+      stdout,
+      [
+        '127.0.0.1:7000\t2 spellings',
+        '\tLOCALHOST:7000\tline 1',
+        '\t127.0.0.1:7000\tline 2',
+        '[::1]:7002\t2 spellings',
+        '\t[::1]:7002\tline 5',
+        '\t0:0:0:0:0:0:0:1:7002\tline 6',
+        '',
+      ].join('\n'),
+    )
+    assert.match(stderr, /6 inputs, 3 keys, 2 keys with more than one spelling/)
+  })
+
+  test('no aliasing: no groups; invalid input still exits 1', () => {
+    const { status, stdout, stderr } = run(['--group', 'a:1', 'b:1', 'c:99999'])
+    assert.equal(status, 1)
+    assert.equal(stdout, '')
+    assert.match(stderr, /argument 3: "c:99999"/)
+    assert.match(stderr, /3 inputs, 2 keys, 0 keys with more than one spelling/)
+  })
+
+  test('the example the README runs first shows aliasing of three nodes', () => {
+    const { status, stdout } = run(['--group'], readFileSync(join(root, 'examples', 'aliases.txt'), 'utf8'))
+    assert.equal(status, 0)
+    const keys = stdout.split('\n').filter((line) => line !== '' && !line.startsWith('\t'))
+    assert.deepEqual(
+      keys.map((line) => line.split('\t')[0]),
+      ['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002'],
+    )
+  })
+})
+
+describe('--json', () => {
+  test('one document with results (keys and errors) and groups', () => {
+    const { status, stdout } = run(['--json'], 'LOCALHOST:7000\n127.0.0.1:7000\nx:0\n')
+    assert.equal(status, 1)
+    const document = JSON.parse(stdout)
+    const message: unknown = document.results[2]?.error?.message
+    assert.equal(typeof message, 'string')
+    assert.match(message as string, /^Expected the port/)
+    assert.deepEqual(document, {
+      results: [
+        { line: 1, input: 'LOCALHOST:7000', key: '127.0.0.1:7000' },
+        { line: 2, input: '127.0.0.1:7000', key: '127.0.0.1:7000' },
+        {
+          line: 3,
+          input: 'x:0',
+          error: { code: 'ERR_NODE_KEY_INVALID_PORT', message },
+        },
+      ],
+      groups: [{ key: '127.0.0.1:7000', inputs: ['LOCALHOST:7000', '127.0.0.1:7000'] }],
+    })
+  })
+
+  test('with arguments, results name the argument', () => {
+    const { status, stdout } = run(['--json', '--group', 'a:1'])
+    assert.equal(status, 0)
+    assert.deepEqual(JSON.parse(stdout), { results: [{ argument: 1, input: 'a:1', key: 'a:1' }], groups: [] })
+  })
+})
+
+describe('identity options', () => {
+  test('--default-port gives a port to addresses without one', () => {
+    assert.deepEqual(pairs(run(['--default-port', '6379', 'redis-1', 'redis-1:7000']).stdout), [
+      ['redis-1', 'redis-1:6379'],
+      ['redis-1:7000', 'redis-1:7000'],
+    ])
+    const without = run(['redis-1'])
+    assert.equal(without.status, 1)
+    assert.match(without.stderr, /Expected a port/)
+  })
+
+  test('--loopback ::1 and none', () => {
+    assert.deepEqual(pairs(run(['--loopback', '::1', 'localhost:7000', '127.0.0.1:7000']).stdout), [
+      ['localhost:7000', '[::1]:7000'],
+      ['127.0.0.1:7000', '127.0.0.1:7000'],
+    ])
+    assert.deepEqual(pairs(run(['--loopback', 'none', 'LOCALHOST:7000']).stdout), [
+      ['LOCALHOST:7000', 'localhost:7000'],
+    ])
+  })
+
+  test('--nat reads an ioredis natMap table, applied before the loopback policy', () => {
+    const file = join(scratch, 'nat.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        '10.0.1.230:30001': { host: 'LOCALHOST', port: 7000 },
+        '10.0.1.231:30002': { host: '203.0.113.9', port: 7001 },
+        '10.0.1.232': '203.0.113.10',
+      }),
+    )
+    const { status, stdout } = run([
+      '--nat',
+      file,
+      '10.0.1.230:30001',
+      '10.0.1.231:30002',
+      '10.0.1.232:7002',
+      '10.0.1.231:1',
+    ])
+    assert.equal(status, 0)
+    assert.deepEqual(pairs(stdout), [
+      ['10.0.1.230:30001', '127.0.0.1:7000'],
+      ['10.0.1.231:30002', '203.0.113.9:7001'],
+      ['10.0.1.232:7002', '203.0.113.10:7002'],
+      ['10.0.1.231:1', '10.0.1.231:1'],
+    ])
+  })
+
+  test('--trailing-dot and --mapped-ipv4', () => {
+    const input = ['redis.example.:6379', '[::ffff:127.0.0.1]:7000']
+    assert.deepEqual(pairs(run(input).stdout), [
+      ['redis.example.:6379', 'redis.example.:6379'],
+      ['[::ffff:127.0.0.1]:7000', '127.0.0.1:7000'],
+    ])
+    assert.deepEqual(pairs(run(['--trailing-dot', 'strip', '--mapped-ipv4', 'keep', ...input]).stdout), [
+      ['redis.example.:6379', 'redis.example:6379'],
+      ['[::ffff:127.0.0.1]:7000', '[::ffff:127.0.0.1]:7000'],
+    ])
+  })
+})
+
+describe('usage', () => {
+  test('--help prints every option and exits 0', () => {
+    const { status, stdout } = run(['--help'])
+    assert.equal(status, 0)
+    for (const option of [
+      '--group',
+      '--json',
+      '--format',
+      '--default-port',
+      '--loopback',
+      '--nat',
+      '--trailing-dot',
+      '--mapped-ipv4',
+      '--version',
+    ]) {
+      assert.ok(stdout.includes(option), option)
+    }
+    assert.equal(run(['-h']).stdout, stdout)
+  })
+
+  test('--version prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+    const { status, stdout } = run(['--version'])
+    assert.equal(status, 0)
+    assert.equal(stdout, `${version}\n`)
+  })
+
+  for (const [name, args] of [
+    ['an unknown option', ['--colour']],
+    ['a bad --default-port', ['--default-port', '0', 'a']],
+    ['a non-numeric --default-port', ['--default-port', '63 79', 'a']],
+    ['a bad --loopback', ['--loopback', '127.0.0.2', 'a:1']],
+    ['a bad --trailing-dot', ['--trailing-dot', 'drop', 'a:1']],
+    ['a bad --mapped-ipv4', ['--mapped-ipv4', 'yes', 'a:1']],
+    ['a bad --format', ['--format', 'csv']],
+    ['a missing --nat file', ['--nat', '/nonexistent/nat.json', 'a:1']],
+    ['an option without its value', ['a:1', '--default-port']],
+    ['addresses with a cluster format', ['--format', 'cluster-nodes', 'a:1']],
+  ] as const) {
+    test(`${name}: exit 2 with a message on stderr`, () => {
+      const { status, stdout, stderr } = run(args)
+      assert.equal(status, 2)
+      assert.equal(stdout, '')
+      assert.match(stderr, /^canonical-node-key: .+\nTry 'canonical-node-key --help'\.\n$/)
+    })
+  }
+
+  test('a --nat file that is not a table: exit 2 saying what was expected', () => {
+    const notJson = join(scratch, 'not.json')
+    writeFileSync(notJson, '{ "a": ')
+    assert.match(run(['--nat', notJson, 'a:1']).stderr, /Expected the --nat file to hold JSON/)
+    const badValue = join(scratch, 'bad.json')
+    writeFileSync(badValue, JSON.stringify({ 'a:1': { host: 'bad host' } }))
+    const bad = run(['--nat', badValue, 'a:1'])
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /In the --nat file: Expected/)
+    const array = join(scratch, 'array.json')
+    writeFileSync(array, '[]')
+    assert.equal(run(['--nat', array, 'a:1']).status, 2)
+  })
+})
+
+/** Node ids and addresses in the tests below are made up; the line shapes are those Redis documents. */
+const ID = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40), d: 'd'.repeat(40) }
+
+describe('--format cluster-nodes', () => {
+  test('concatenated outputs of two nodes: a node id under two spellings, an address two ids share', () => {
+    const fromA = [
+      `${ID.a} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460`,
+      `${ID.b} 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922`,
+      `${ID.c} ::1:7002@17002 master - 0 1 3 connected 10923-16383`,
+    ]
+    const fromB = [
+      `${ID.a} localhost:7000@17000 master - 0 1 1 connected 0-5460`,
+      `${ID.b} 127.0.0.1:7001@17001 myself,master - 0 0 2 connected 5461-10922`,
+      `${ID.c} 127.0.0.1:7002@17002 master - 0 1 3 connected 10923-16383`,
+      `${ID.d} 127.0.0.1:7001@17001 master,fail - 0 1 0 disconnected`,
+      `${ID.d.replace(/d/g, 'e')} :0@0 handshake - 0 0 0 connected`,
+    ]
+    const { status, stdout, stderr } = run(['--format', 'cluster-nodes'], [...fromA, '', ...fromB].join('\n'))
+    assert.equal(status, 0)
+    assert.equal(
+      stdout,
+      [
+        `node ${ID.a}\t2 spellings, 1 key`,
+        '\t127.0.0.1:7000\t127.0.0.1:7000\tline 1',
+        '\tlocalhost:7000\t127.0.0.1:7000\tline 5',
+        `node ${ID.c}\t2 spellings, 2 keys`,
+        '\t::1:7002\t[::1]:7002\tline 3',
+        '\t127.0.0.1:7002\t127.0.0.1:7002\tline 7',
+        `address 127.0.0.1:7001\t2 node ids`,
+        `\t${ID.b}\t127.0.0.1:7001\tline 2`,
+        `\t${ID.d}\t127.0.0.1:7001\tline 8`,
+        '',
+      ].join('\n'),
+    )
+    assert.match(stderr, /line 9: skipped: node e{40} has no address yet/)
+    assert.match(stderr, /4 node ids, 6 spellings: 2 node ids under more than one spelling, 1 address shared/)
+  })
+
+  test('the announced hostname is a second spelling of the node', () => {
+    const line = `${ID.a} 10.0.0.5:6379@16379,redis-0.example myself,master - 0 0 1 connected 0-16383`
+    const { status, stdout } = run(['--format', 'cluster-nodes', '--json'], line)
+    assert.equal(status, 0)
+    const document = JSON.parse(stdout)
+    assert.deepEqual(document.nodes, [
+      {
+        id: ID.a,
+        inputs: ['10.0.0.5:6379', 'redis-0.example:6379'],
+        keys: ['10.0.0.5:6379', 'redis-0.example:6379'],
+      },
+    ])
+    assert.deepEqual(document.shared, [])
+  })
+
+  test('a malformed line and an invalid address are errors with line numbers: exit 1', () => {
+    const input = [
+      `${ID.a} 127.0.0.1:7000@17000 master`,
+      `${ID.b} bad..host:7001@17001 master - 0 1 2 connected`,
+    ].join('\n')
+    const { status, stderr } = run(['--format', 'cluster-nodes'], input)
+    assert.equal(status, 1)
+    assert.match(stderr, /line 1: Expected a CLUSTER NODES line/)
+    assert.match(stderr, /line 2: node b{40}: "bad\.\.host:7001": Expected/)
+  })
+})
+
+describe('--format cluster-slots', () => {
+  test('RESP2 and RESP3 metadata, replicas, and an address two ids share', () => {
+    const slots = [
+      [0, 5460, ['127.0.0.1', 7000, ID.a, { hostname: 'node-a.example' }], ['::1', 7003, ID.d, []]],
+      [5461, 10922, ['node-b.example', 7001, ID.b, ['ip', '127.0.0.1']]],
+      [10923, 16383, ['127.0.0.1', 7000, ID.c, {}], ['?', 7004, ID.a.replace(/a/g, 'f'), {}]],
+    ]
+    const { status, stdout, stderr } = run(['--format', 'cluster-slots', '--json'], JSON.stringify(slots))
+    assert.equal(status, 0)
+    const document = JSON.parse(stdout)
+    assert.deepEqual(document.nodes, [
+      {
+        id: ID.a,
+        inputs: ['127.0.0.1:7000', 'node-a.example:7000'],
+        keys: ['127.0.0.1:7000', 'node-a.example:7000'],
+      },
+      {
+        id: ID.b,
+        inputs: ['node-b.example:7001', '127.0.0.1:7001'],
+        keys: ['node-b.example:7001', '127.0.0.1:7001'],
+      },
+    ])
+    assert.deepEqual(document.shared, [
+      { key: '127.0.0.1:7000', ids: [ID.a, ID.c], inputs: ['127.0.0.1:7000'] },
+    ])
+    assert.equal(document.results.length, 6)
+    assert.deepEqual(document.results[2], { id: ID.d, line: 1, input: '::1:7003', key: '[::1]:7003' })
+    assert.equal(document.skipped.length, 1)
+    assert.match(stderr, /skipped: node f{40} .*has no endpoint \("\?"\)/)
+  })
+
+  test('not CLUSTER SLOTS JSON: exit 1 with the line', () => {
+    const { status, stderr } = run(
+      ['--format', 'cluster-slots'],
+      '[[0, 1, ["127.0.0.1", 7000, "x"]]]\nnot json\n',
+    )
+    assert.equal(status, 1)
+    assert.match(stderr, /line 2: Expected the JSON of CLUSTER SLOTS/)
+  })
+})
+
+interface Manifest {
+  recordedWith: string
+  variants: Array<{
+    name: string
+    host: string
+    nodes: Array<{ index: number; port: number; id: string }>
+    files: Array<{ node: number; command: string; file: string }>
+  }>
+}
+
+interface TopologyDocument {
+  results: Array<{ id: string; line: number; input: string; key?: string; error?: unknown }>
+  nodes: Array<{ id: string; inputs: string[]; keys: string[] }>
+  shared: Array<{ key: string; ids: string[]; inputs: string[] }>
+  errors: unknown[]
+  skipped: unknown[]
+}
+
+/** Spellings per node id, in a stable order, from a document's results. */
+const spellingsById = (document: TopologyDocument): Record<string, string[]> => {
+  const byId: Record<string, string[]> = {}
+  for (const { id, input } of document.results) byId[id] = [...(byId[id] ?? []), input].sort()
+  return byId
+}
+
+describe('real redis-cli output (test/fixtures/redis-cli, every node of a three-master cluster)', () => {
+  const manifestFile = join(fixtures, 'manifest.json')
+  const manifest: Manifest = existsSync(manifestFile)
+    ? JSON.parse(readFileSync(manifestFile, 'utf8'))
+    : { recordedWith: '', variants: [] }
+
+  test('the captures are present', () => {
+    assert.ok(manifest.variants.length > 0, `expected captures and a manifest.json in ${fixtures}`)
+  })
+
+  // What each recorded setup makes the cluster say about node `n` (DESIGN: ::1 is not 127.0.0.1;
+  // localhost is 127.0.0.1 under the default policy).
+  const expected: Record<string, (port: number, index: number) => { spellings: string[]; keys: string[] }> = {
+    ip: (port) => ({ spellings: [`127.0.0.1:${port}`], keys: [`127.0.0.1:${port}`] }),
+    hostname: (port) => ({
+      spellings: [`127.0.0.1:${port}`, `localhost:${port}`],
+      keys: [`127.0.0.1:${port}`],
+    }),
+    ipv6: (port) => ({ spellings: [`::1:${port}`], keys: [`[::1]:${port}`] }),
+    // Node 2 announces ::1 and reports every node as ::1; nodes 0 and 1 report themselves as 127.0.0.1.
+    'ip-announce-ipv6': (port, index) =>
+      index === 2
+        ? { spellings: [`::1:${port}`], keys: [`[::1]:${port}`] }
+        : { spellings: [`127.0.0.1:${port}`, `::1:${port}`], keys: [`127.0.0.1:${port}`, `[::1]:${port}`] },
+  }
+
+  for (const variant of manifest.variants) {
+    for (const format of ['cluster-nodes', 'cluster-slots'] as const) {
+      test(`${variant.name}, ${format} of every node concatenated`, () => {
+        const files = variant.files.filter((entry) => entry.file.startsWith(`${format}-`))
+        assert.equal(files.length, variant.nodes.length, 'one capture per node')
+        const text = files
+          .map((entry) => readFileSync(join(fixtures, variant.name, entry.file), 'utf8'))
+          .join('\n')
+        const { status, stdout, stderr } = run(['--format', format, '--json'], text)
+        assert.equal(status, 0, stderr)
+        const document = JSON.parse(stdout) as TopologyDocument
+        assert.deepEqual([document.errors, document.skipped], [[], []])
+        for (const result of document.results) assert.equal(result.key, canonicalNodeKey(result.input))
+
+        const expect = expected[variant.name]
+        assert.ok(expect !== undefined, `no expectations written for the variant ${variant.name}`)
+        const want = Object.fromEntries(
+          variant.nodes.map((node) => [node.id, expect(node.port, node.index)] as const),
+        )
+        assert.deepEqual(
+          spellingsById(document),
+          Object.fromEntries(Object.entries(want).map(([id, { spellings }]) => [id, [...spellings].sort()])),
+        )
+        assert.deepEqual(
+          Object.fromEntries(document.nodes.map((node) => [node.id, [...node.keys].sort()])),
+          Object.fromEntries(
+            Object.entries(want)
+              .filter(([, { spellings }]) => spellings.length > 1)
+              .map(([id, { keys }]) => [id, [...keys].sort()]),
+          ),
+        )
+        assert.deepEqual(document.shared, [])
+      })
+    }
+  }
+
+  test('ip-announce-ipv6 in text: the node under two spellings and two keys (a NodeMap needs link())', () => {
+    const variant = manifest.variants.find((entry) => entry.name === 'ip-announce-ipv6')
+    assert.ok(variant !== undefined, 'the ip-announce-ipv6 capture is missing')
+    const text = variant.files
+      .filter((entry) => entry.file.startsWith('cluster-nodes-'))
+      .map((entry) => readFileSync(join(fixtures, variant.name, entry.file), 'utf8'))
+      .join('')
+    const { status, stdout, stderr } = run(['--format', 'cluster-nodes'], text)
+    assert.equal(status, 0)
+    const [first, second] = variant.nodes
+    for (const node of [first!, second!]) {
+      assert.match(stdout, new RegExp(`^node ${node.id}\t2 spellings, 2 keys$`, 'm'))
+      assert.match(stdout, new RegExp(`^\t::1:${node.port}\t\\[::1\\]:${node.port}\tline \\d+$`, 'm'))
+    }
+    assert.match(
+      stderr,
+      /3 node ids, 5 spellings: 2 node ids under more than one spelling, 0 addresses shared/,
+    )
+  })
+})
