@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import {
+  canonicalNodeKey,
+  createNodeKeyer,
+  InvalidHostError,
+  InvalidPortError,
+  loopbackResolver,
+  type Resolver,
+  staticResolver,
+} from '../src/index.ts'
+
+test('every spelling of one node gives one key', () => {
+  const spellings = [
+    'LOCALHOST:7000',
+    '127.0.0.1:7000',
+    '127.1:7000',
+    '0x7f.0.0.1:07000',
+    'redis://localhost:7000',
+    'redis://user:pass@LocalHost:7000/0',
+    { host: 'localhost', port: '7000' },
+    { host: '127.0.0.1', port: 7000 },
+    '[::ffff:127.0.0.1]:7000',
+    'localhost.:7000',
+  ]
+  const keys = new Set(spellings.map((spelling) => canonicalNodeKey(spelling)))
+  assert.deepEqual([...keys], ['127.0.0.1:7000'])
+  assert.equal(canonicalNodeKey('LOCALHOST', 7000), '127.0.0.1:7000')
+  assert.equal(canonicalNodeKey('localhost', '7000'), '127.0.0.1:7000')
+})
+
+test('IPv6 keys are bracketed; ::1 and 127.0.0.1 stay two nodes', () => {
+  assert.equal(canonicalNodeKey('::1:7002'), '[::1]:7002')
+  assert.equal(canonicalNodeKey('[0:0:0:0:0:0:0:1]:7002'), '[::1]:7002')
+  assert.equal(canonicalNodeKey('::1', 7002), '[::1]:7002')
+  assert.equal(canonicalNodeKey('[::1]', 7002), '[::1]:7002')
+  assert.equal(canonicalNodeKey('fe80::1%25eth0', 1), '[fe80::1%eth0]:1')
+  assert.notEqual(canonicalNodeKey('::1', 7002), canonicalNodeKey('127.0.0.1', 7002))
+  assert.notEqual(canonicalNodeKey('127.0.0.2', 7002), canonicalNodeKey('127.0.0.1', 7002))
+})
+
+test('the two-argument form reads the first argument as a host, never as host:port', () => {
+  assert.throws(() => canonicalNodeKey('localhost:7000', 7000), {
+    name: 'InvalidHostError',
+    reason: 'invalid-ipv6',
+  })
+  // (host, undefined) is a pair with a missing port, not an address.
+  assert.throws(() => canonicalNodeKey('localhost:7000', undefined), { name: 'InvalidHostError' })
+  assert.throws(() => canonicalNodeKey('localhost', undefined), {
+    name: 'InvalidPortError',
+    reason: 'missing-port',
+  })
+})
+
+test('errors are typed', () => {
+  assert.throws(() => canonicalNodeKey('a..b', 1), InvalidHostError)
+  assert.throws(() => canonicalNodeKey('h', 0), InvalidPortError)
+  assert.throws(() => canonicalNodeKey('h'), { name: 'InvalidPortError', reason: 'missing-port' })
+  assert.throws(() => canonicalNodeKey(':7002'), { name: 'InvalidHostError', reason: 'empty-host' })
+  assert.throws(() => canonicalNodeKey(null as unknown as string), {
+    name: 'InvalidHostError',
+    reason: 'not-a-string',
+  })
+})
+
+test('the default keyer resolves localhost; resolver: null does not', () => {
+  const plain = createNodeKeyer({ resolver: null })
+  assert.equal(plain('localhost', 7000), 'localhost:7000')
+  assert.equal(plain('LOCALHOST:7000'), 'localhost:7000')
+  assert.equal(createNodeKeyer()('localhost', 7000), '127.0.0.1:7000')
+  assert.equal(createNodeKeyer({})('a.localhost', 7000), '127.0.0.1:7000')
+  assert.equal(createNodeKeyer({ resolver: undefined })('localhost', 7000), '127.0.0.1:7000')
+})
+
+test('options: defaultPort, trailingDot, mappedIPv4', () => {
+  const keyer = createNodeKeyer({ defaultPort: 6379, resolver: null })
+  assert.equal(keyer('node'), 'node:6379')
+  assert.equal(keyer({ host: 'node' }), 'node:6379')
+  assert.equal(keyer('node', undefined), 'node:6379')
+  assert.equal(keyer('node:7000'), 'node:7000')
+  assert.equal(keyer('memcached://node'), 'node:11211')
+
+  assert.equal(createNodeKeyer()('redis.', 1), 'redis.:1')
+  const strip = createNodeKeyer({ trailingDot: 'strip' })
+  assert.equal(strip('redis.', 1), 'redis:1')
+  assert.equal(strip('redis.:1'), 'redis:1')
+  assert.equal(strip('localhost.', 1), '127.0.0.1:1')
+
+  assert.equal(createNodeKeyer()('::ffff:10.0.0.1', 1), '10.0.0.1:1')
+  const keep = createNodeKeyer({ mappedIPv4: 'keep' })
+  assert.equal(keep('::ffff:10.0.0.1', 1), '[::ffff:10.0.0.1]:1')
+  assert.equal(keep('[::FFFF:a00:1]:1'), '[::ffff:10.0.0.1]:1')
+})
+
+test('bad options are TypeErrors that name the option', () => {
+  const bad: Array<[unknown, RegExp]> = [
+    [null, /options of createNodeKeyer/],
+    ['x', /options of createNodeKeyer/],
+    [{ cacheSize: -1 }, /`cacheSize`/],
+    [{ cacheSize: 1.5 }, /`cacheSize`/],
+    [{ cacheSize: Number.POSITIVE_INFINITY }, /`cacheSize`/],
+    [{ cacheSize: '10' }, /`cacheSize`/],
+    [{ defaultPort: 0 }, /`defaultPort`/],
+    [{ defaultPort: '6379' }, /`defaultPort`/],
+    [{ resolver: 'loopback' }, /`resolver`/],
+    [{ resolver: {} }, /`resolver`/],
+    [{ trailingDot: 'drop' }, /`trailingDot`/],
+    [{ mappedIPv4: true }, /`mappedIPv4`/],
+  ]
+  for (const [options, message] of bad) {
+    assert.throws(
+      () => createNodeKeyer(options as never),
+      { name: 'TypeError', message },
+      JSON.stringify(options),
+    )
+  }
+})
+
+test("the resolver's answer is canonicalized and validated, never resolved again", () => {
+  const toLocalhost: Resolver = (endpoint) =>
+    endpoint.host === 'alias' ? { host: 'LOCALHOST', port: 7000 } : undefined
+  const keyer = createNodeKeyer({ resolver: toLocalhost })
+  assert.equal(keyer('alias', 1), 'localhost:7000')
+  assert.equal(keyer('other', 1), 'other:1')
+
+  // The resolver sees the canonical endpoint.
+  const seen: unknown[] = []
+  createNodeKeyer({ resolver: (endpoint) => void seen.push(endpoint) })('[0:0::1]:07000')
+  assert.deepEqual(seen, [{ host: '::1', port: 7000 }])
+
+  // An answer without a port keeps the port asked about.
+  const noPort = createNodeKeyer({ resolver: () => ({ host: '0:0::2' }) as never })
+  assert.equal(noPort('h', 9), '[::2]:9')
+
+  for (const answer of [{ host: 'a b', port: 1 }, { host: 'h', port: 0 }, null, 'x:1', 7]) {
+    const keyer = createNodeKeyer({ resolver: () => answer as never })
+    assert.throws(() => keyer('h', 1), {
+      name: 'InvalidHostError',
+      reason: 'resolver',
+      message: /^Expected the resolver to answer/,
+    })
+  }
+})
+
+test('a keyer offers stats, clear and close', () => {
+  const keyer = createNodeKeyer()
+  assert.equal(typeof keyer.stats, 'function')
+  assert.equal(typeof keyer.clear, 'function')
+  assert.equal(typeof keyer.close, 'function')
+  keyer('a', 1)
+  keyer('a', 1)
+  assert.deepEqual(keyer.stats(), { hits: 1, misses: 1, size: 1, evictions: 0 })
+  keyer.close()
+  assert.equal(keyer('a', 1), 'a:1')
+  assert.equal(canonicalNodeKey('a', 1), 'a:1')
+  const defaults = staticResolver({})
+  assert.equal(defaults({ host: 'a', port: 1 }), undefined)
+  assert.deepEqual(loopbackResolver()({ host: 'localhost', port: 1 }), { host: '127.0.0.1', port: 1 })
+})

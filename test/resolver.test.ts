@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import {
+  chainResolvers,
+  createNodeKeyer,
+  loopbackResolver,
+  type Resolver,
+  type ResolverListener,
+  staticResolver,
+} from '../src/index.ts'
+
+test('loopbackResolver: localhost, localhost. and *.localhost become 127.0.0.1 (RFC 6761 section 6.3)', () => {
+  const resolve = loopbackResolver()
+  assert.deepEqual(resolve({ host: 'localhost', port: 7000 }), { host: '127.0.0.1', port: 7000 })
+  assert.deepEqual(resolve({ host: 'localhost.', port: 7000 }), { host: '127.0.0.1', port: 7000 })
+  assert.deepEqual(resolve({ host: 'node-1.localhost', port: 1 }), { host: '127.0.0.1', port: 1 })
+  for (const host of ['::1', '127.0.0.2', 'notlocalhost', 'localhost.example', 'localhostx', 'local']) {
+    assert.equal(resolve({ host, port: 1 }), undefined, host)
+  }
+  const keyer = createNodeKeyer({ resolver: resolve })
+  assert.equal(keyer('LOCALHOST', 7000), '127.0.0.1:7000')
+  assert.equal(keyer('A.LocalHost.:7000'), '127.0.0.1:7000')
+  assert.equal(keyer('::1:7000'), '[::1]:7000')
+})
+
+test("loopbackResolver({ to: '::1' }) and other targets", () => {
+  const keyer = createNodeKeyer({ resolver: loopbackResolver({ to: '::1' }) })
+  assert.equal(keyer('localhost', 7000), '[::1]:7000')
+  assert.equal(keyer('localhost:7000'), '[::1]:7000')
+  assert.equal(keyer('127.0.0.1:7000'), '127.0.0.1:7000')
+  assert.equal(createNodeKeyer({ resolver: loopbackResolver({ to: '[0:0::1]' }) })('localhost', 1), '[::1]:1')
+  assert.equal(
+    createNodeKeyer({ resolver: loopbackResolver({ to: '127.1' }) })('localhost', 1),
+    '127.0.0.1:1',
+  )
+  for (const to of ['localhost', 'example.com', '', 'a b', 1]) {
+    assert.throws(() => loopbackResolver({ to: to as string }), {
+      name: 'TypeError',
+      message: /`to` of loopbackResolver/,
+    })
+  }
+})
+
+test('resolver: null keeps localhost as it is', () => {
+  assert.equal(createNodeKeyer({ resolver: null })('LOCALHOST:7000'), 'localhost:7000')
+})
+
+test('staticResolver accepts an ioredis natMap table as it is', () => {
+  const natMap = {
+    '10.0.1.230:30001': { host: '203.0.113.73', port: 30001 },
+    '10.0.1.231:30001': { host: '203.0.113.73', port: 30002 },
+    '10.0.1.232:30001': { host: '203.0.113.73', port: 30003 },
+  }
+  const keyer = createNodeKeyer({ resolver: staticResolver(natMap) })
+  assert.equal(keyer('10.0.1.230', 30001), '203.0.113.73:30001')
+  assert.equal(keyer('10.0.1.231:30001'), '203.0.113.73:30002')
+  assert.equal(keyer({ host: '10.0.1.232', port: '30001' }), '203.0.113.73:30003')
+  // Another port of a mapped host is not in the table.
+  assert.equal(keyer('10.0.1.230', 30002), '10.0.1.230:30002')
+})
+
+test("staticResolver canonicalizes the table's keys: 'LOCALHOST:7000' matches", () => {
+  const resolver = staticResolver({
+    'LOCALHOST:7000': { host: '10.0.0.9', port: 7000 },
+    '[0:0::1]:7001': { host: '10.0.0.9', port: 7001 },
+    '0x7f.1:7002': '10.0.0.9:7002',
+  })
+  const keyer = createNodeKeyer({ resolver })
+  assert.equal(keyer('localhost', 7000), '10.0.0.9:7000')
+  assert.equal(keyer('LocalHost:07000'), '10.0.0.9:7000')
+  assert.equal(keyer('redis://localhost:7000'), '10.0.0.9:7000')
+  assert.equal(keyer('::1:7001'), '10.0.0.9:7001')
+  assert.equal(keyer('127.0.0.1', 7002), '10.0.0.9:7002')
+  assert.equal(keyer('localhost', 7003), 'localhost:7003')
+})
+
+test('staticResolver: host-only keys, values without a port, address strings, Maps and entries', () => {
+  const resolver = staticResolver(
+    new Map<string, string | { host: string; port?: number }>([
+      ['Cache-A', '10.0.0.7'],
+      ['cache-a:1', { host: '10.0.0.8', port: 2 }],
+      ['cache-b', { host: '10.0.0.9' }],
+      ['[::1]', 'redis://[::2]:6380'],
+    ]),
+  )
+  const keyer = createNodeKeyer({ resolver })
+  // host:port wins over host.
+  assert.equal(keyer('cache-a', 1), '10.0.0.8:2')
+  assert.equal(keyer('cache-a', 6379), '10.0.0.7:6379')
+  assert.equal(keyer('CACHE-B:6380'), '10.0.0.9:6380')
+  assert.equal(keyer('[::1]:1'), '[::2]:6380')
+
+  const fromEntries = staticResolver([['node-1:1', 'node-2:2']])
+  assert.deepEqual(fromEntries({ host: 'node-1', port: 1 }), { host: 'node-2', port: 2 })
+  assert.equal(fromEntries({ host: 'node-1', port: 2 }), undefined)
+})
+
+test('staticResolver values are canonicalized but not resolved again', () => {
+  const keyer = createNodeKeyer({ resolver: staticResolver({ alias: { host: 'LOCALHOST', port: 7000 } }) })
+  assert.equal(keyer('alias', 1), 'localhost:7000')
+})
+
+test('staticResolver: a key named __proto__ is a key like any other', () => {
+  const table = JSON.parse('{"__proto__:7000": {"host": "10.0.0.1"}, "constructor": "10.0.0.2"}')
+  const keyer = createNodeKeyer({ resolver: staticResolver(table) })
+  assert.equal(keyer('__proto__', 7000), '10.0.0.1:7000')
+  assert.equal(keyer('constructor', 1), '10.0.0.2:1')
+  assert.equal(keyer('toString', 1), 'tostring:1')
+  assert.equal(({} as Record<string, unknown>).host, undefined)
+})
+
+test('staticResolver refuses a bad table with a TypeError', () => {
+  assert.throws(() => staticResolver(7 as never), { name: 'TypeError', message: /staticResolver table/ })
+  assert.throws(() => staticResolver(null as never), { name: 'TypeError' })
+  assert.throws(() => staticResolver({ 'a b': '10.0.0.1' }), { name: 'TypeError', message: /each key/ })
+  assert.throws(() => staticResolver({ a: 'x y' }), { name: 'TypeError', message: /value for "a"/ })
+  assert.throws(() => staticResolver({ a: { host: 'h', port: 0 } }), { name: 'TypeError' })
+  assert.throws(() => staticResolver({ a: 7 as never }), { name: 'TypeError' })
+})
+
+test('chainResolvers applies resolvers in order, each on the answer before', () => {
+  const aToB = staticResolver({ a: 'b' })
+  const bToC = staticResolver({ b: 'c' })
+  assert.equal(createNodeKeyer({ resolver: chainResolvers(aToB, bToC) })('a', 1), 'c:1')
+  assert.equal(createNodeKeyer({ resolver: chainResolvers(bToC, aToB) })('a', 1), 'b:1')
+
+  const nat = staticResolver({ '127.0.0.1:7000': '10.0.0.1:7000' })
+  assert.equal(
+    createNodeKeyer({ resolver: chainResolvers(loopbackResolver(), nat) })('localhost', 7000),
+    '10.0.0.1:7000',
+  )
+  assert.equal(
+    createNodeKeyer({ resolver: chainResolvers(nat, loopbackResolver()) })('localhost', 7000),
+    '127.0.0.1:7000',
+  )
+})
+
+test('chainResolvers answers undefined when nothing changed, and canonicalizes between members', () => {
+  const seen: string[] = []
+  const spy: Resolver = (endpoint) => void seen.push(`${endpoint.host}:${endpoint.port}`)
+  const chain = chainResolvers(staticResolver({ a: { host: 'B.EXAMPLE', port: 2 } }), spy)
+  assert.equal(chain({ host: 'z', port: 1 }), undefined)
+  assert.deepEqual(chain({ host: 'a', port: 1 }), { host: 'b.example', port: 2 })
+  assert.deepEqual(seen, ['z:1', 'b.example:2'])
+  assert.equal(chainResolvers()({ host: 'a', port: 1 }), undefined)
+  assert.throws(() => chainResolvers(loopbackResolver(), 'x' as never), {
+    name: 'TypeError',
+    message: /argument 1/,
+  })
+})
+
+test("chainResolvers passes on its members' changes", () => {
+  const listeners: ResolverListener[] = []
+  const changing: Resolver = () => undefined
+  changing.subscribe = (listener) => {
+    listeners.push(listener)
+    return () => {}
+  }
+  assert.equal(chainResolvers(loopbackResolver()).subscribe, undefined)
+  const heard: unknown[] = []
+  chainResolvers(changing, loopbackResolver()).subscribe?.((change) => heard.push(change))
+  chainResolvers(loopbackResolver(), changing).subscribe?.((change) => heard.push(change))
+  for (const listener of listeners) listener({ hosts: ['a'] })
+  // The first member's change names its hosts; a later member's change can touch any input.
+  assert.deepEqual(heard, [{ hosts: ['a'] }, { hosts: undefined }])
+})
