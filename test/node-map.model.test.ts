@@ -1,0 +1,395 @@
+/**
+ * Model-based tests: random sequences of NodeMap operations, with random spellings of a few endpoints,
+ * checked step by step against a plain Map over hand-written canonical keys, including every dispose call.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import {
+  type AddressInput,
+  type NodeKey,
+  NodeMap,
+  type NodeMapDisposeReason,
+  StaleCreationError,
+} from '../src/index.ts'
+
+/** How an address is passed: one argument, or a (host, port) pair. */
+type Spelling = { address: AddressInput } | { host: string; port: number | string }
+
+/** A few endpoints, each with its canonical key written by hand (the oracle) and several spellings. */
+const ENDPOINTS: { key: string; spellings: Spelling[] }[] = [
+  {
+    key: '127.0.0.1:7000',
+    spellings: [
+      { address: 'localhost:7000' },
+      { address: 'LOCALHOST:7000' },
+      { address: '127.0.0.1:7000' },
+      { address: '::ffff:127.0.0.1:7000' },
+      { address: '[::ffff:7f00:1]:7000' },
+      { address: 'redis://localhost:7000' },
+      { address: '2130706433:7000' },
+      { address: { host: '127.1', port: '7000' } },
+      { host: 'localhost', port: 7000 },
+      { host: '127.0.0.1', port: '07000' },
+    ],
+  },
+  {
+    key: '[::1]:7000',
+    spellings: [
+      { address: '::1:7000' },
+      { address: '[0:0::1]:7000' },
+      { address: 'redis://[::1]:7000' },
+      { address: { host: '0:0:0:0:0:0:0:1', port: 7000 } },
+      { host: '::1', port: 7000 },
+    ],
+  },
+  {
+    key: '127.0.0.2:7000',
+    spellings: [{ address: '127.0.0.2:7000' }, { address: '127.2:7000' }, { host: '127.0.0.2', port: 7000 }],
+  },
+  {
+    key: 'redis-a.example:7001',
+    spellings: [
+      { address: 'Redis-A.Example:7001' },
+      { address: 'rediss://u:p@redis-a.example:7001/0' },
+      { host: 'REDIS-A.EXAMPLE', port: '7001' },
+    ],
+  },
+]
+const INVALID: Spelling[] = [
+  { address: 'bad host:1' },
+  { address: 'localhost:0' },
+  { host: 'x', port: 'http' },
+]
+
+type Departure = [value: number, key: string, reason: NodeMapDisposeReason]
+
+/** The model: a plain Map over canonical keys, with the recency rule NodeMap documents. */
+class Model {
+  readonly map = new Map<string, number>()
+  readonly disposed: Departure[] = []
+  constructor(readonly max: number) {}
+  touch(key: string): void {
+    if (this.max === Number.POSITIVE_INFINITY) return
+    const value = this.map.get(key)
+    if (value === undefined) return
+    this.map.delete(key)
+    this.map.set(key, value)
+  }
+  set(key: string, value: number): void {
+    const old = this.map.get(key)
+    if (old !== undefined) {
+      if (old !== value) this.disposed.push([old, key, 'set'])
+      this.map.set(key, value)
+      this.touch(key)
+      return
+    }
+    this.map.set(key, value)
+    if (this.map.size > this.max) {
+      const [oldKey, oldValue] = this.map.entries().next().value!
+      this.map.delete(oldKey)
+      this.disposed.push([oldValue, oldKey, 'evict'])
+    }
+  }
+}
+
+interface Real {
+  map: NodeMap<number>
+  disposed: Departure[]
+  next: number
+}
+
+const call = <R>(
+  spelling: Spelling,
+  one: (a: AddressInput) => R,
+  two: (h: string, p: number | string) => R,
+): R => ('address' in spelling ? one(spelling.address) : two(spelling.host, spelling.port))
+
+const show = (spelling: Spelling): string =>
+  'address' in spelling
+    ? JSON.stringify(spelling.address)
+    : `(${JSON.stringify(spelling.host)}, ${spelling.port})`
+
+const check = (model: Model, real: Real): void => {
+  assert.equal(real.map.size, model.map.size)
+  assert.deepEqual([...real.map.entries()], [...model.map.entries()])
+  assert.deepEqual(real.disposed, model.disposed)
+}
+
+class SetCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly endpoint: number,
+    readonly spelling: Spelling,
+    readonly reuse: boolean,
+  ) {}
+  check = () => true
+  run(model: Model, real: Real): void {
+    const key = ENDPOINTS[this.endpoint]!.key
+    // Sometimes set the value the key already holds: that must not dispose it.
+    const value = this.reuse && model.map.has(key) ? model.map.get(key)! : ++real.next
+    call(
+      this.spelling,
+      (a) => real.map.set(a, value),
+      (h, p) => real.map.set(h, p, value),
+    )
+    model.set(key, value)
+    check(model, real)
+  }
+  toString = () => `set(${show(this.spelling)}${this.reuse ? ', same' : ''})`
+}
+
+class GetCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly endpoint: number,
+    readonly spelling: Spelling,
+  ) {}
+  check = () => true
+  run(model: Model, real: Real): void {
+    const key = ENDPOINTS[this.endpoint]?.key
+    const got = call(
+      this.spelling,
+      (a) => real.map.get(a),
+      (h, p) => real.map.get(h, p),
+    )
+    assert.equal(got, key === undefined ? undefined : model.map.get(key))
+    if (key !== undefined) model.touch(key)
+    check(model, real)
+  }
+  toString = () => `get(${show(this.spelling)})`
+}
+
+class HasCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly endpoint: number,
+    readonly spelling: Spelling,
+  ) {}
+  check = () => true
+  run(model: Model, real: Real): void {
+    const key = ENDPOINTS[this.endpoint]?.key
+    const got = call(
+      this.spelling,
+      (a) => real.map.has(a),
+      (h, p) => real.map.has(h, p),
+    )
+    assert.equal(got, key !== undefined && model.map.has(key))
+    check(model, real)
+  }
+  toString = () => `has(${show(this.spelling)})`
+}
+
+class DeleteCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly endpoint: number,
+    readonly spelling: Spelling,
+  ) {}
+  check = () => true
+  run(model: Model, real: Real): void {
+    const key = ENDPOINTS[this.endpoint]?.key
+    const got = call(
+      this.spelling,
+      (a) => real.map.delete(a),
+      (h, p) => real.map.delete(h, p),
+    )
+    const old = key === undefined ? undefined : model.map.get(key)
+    assert.equal(got, old !== undefined)
+    if (key !== undefined && old !== undefined) {
+      model.map.delete(key)
+      model.disposed.push([old, key, 'delete'])
+    }
+    check(model, real)
+  }
+  toString = () => `delete(${show(this.spelling)})`
+}
+
+class GetOrCreateCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly endpoint: number,
+    readonly spelling: Spelling,
+  ) {}
+  check = () => true
+  run(model: Model, real: Real): void {
+    const key = ENDPOINTS[this.endpoint]!.key
+    let created: number | undefined
+    const create = (given: NodeKey) => {
+      assert.equal(given, key)
+      created = ++real.next
+      return created
+    }
+    const got = call(
+      this.spelling,
+      (a) => real.map.getOrCreate(a, create),
+      (h, p) => real.map.getOrCreate(h, p, create),
+    )
+    const had = model.map.get(key)
+    if (had !== undefined) {
+      assert.equal(created, undefined, 'no creation for a key that is present')
+      assert.equal(got, had)
+      model.touch(key)
+    } else {
+      assert.equal(got, created)
+      model.set(key, got)
+    }
+    check(model, real)
+  }
+  toString = () => `getOrCreate(${show(this.spelling)})`
+}
+
+class ClearCommand implements fc.Command<Model, Real> {
+  check = () => true
+  run(model: Model, real: Real): void {
+    real.map.clear()
+    for (const [key, value] of model.map) model.disposed.push([value, key, 'clear'])
+    model.map.clear()
+    check(model, real)
+  }
+  toString = () => 'clear()'
+}
+
+/** An endpoint index and one of its spellings; index -1 for input that is not an address. */
+const spelled = (withInvalid: boolean) =>
+  fc.oneof(
+    ...ENDPOINTS.map((endpoint, index) =>
+      fc.constantFrom(...endpoint.spellings).map((spelling) => [index, spelling] as const),
+    ),
+    ...(withInvalid ? [fc.constantFrom(...INVALID).map((spelling) => [-1, spelling] as const)] : []),
+  )
+
+const commands = [
+  fc.tuple(spelled(false), fc.boolean()).map(([[e, s], reuse]) => new SetCommand(e, s, reuse)),
+  spelled(true).map(([e, s]) => new GetCommand(e, s)),
+  spelled(true).map(([e, s]) => new HasCommand(e, s)),
+  spelled(true).map(([e, s]) => new DeleteCommand(e, s)),
+  spelled(false).map(([e, s]) => new GetOrCreateCommand(e, s)),
+  fc.constant(new ClearCommand()),
+]
+
+test('NodeMap behaves as a plain Map over canonical keys, dispose calls included (fast-check)', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2, 3),
+      fc.commands(commands, { maxCommands: 60 }),
+      (max, sequence) => {
+        const disposed: Departure[] = []
+        const real: Real = {
+          map: new NodeMap<number>({
+            max,
+            dispose: (value, key, reason) => disposed.push([value, key, reason]),
+          }),
+          disposed,
+          next: 0,
+        }
+        fc.modelRun(() => ({ model: new Model(max), real }), sequence)
+        // Every value ever made is still in the map or was disposed, exactly once: none leaked, none twice.
+        const accounted = [...real.map.values(), ...disposed.map(([value]) => value)].sort((a, b) => a - b)
+        assert.deepEqual(
+          accounted,
+          Array.from({ length: real.next }, (_, i) => i + 1),
+        )
+      },
+    ),
+    { numRuns: 300 },
+  )
+})
+
+interface Made {
+  key: NodeKey
+  id: number
+}
+
+type AsyncOp =
+  | { op: 'create'; endpoint: number; spelling: Spelling; fail: boolean }
+  | { op: 'delete'; endpoint: number; spelling: Spelling }
+  | { op: 'set'; endpoint: number; spelling: Spelling }
+  | { op: 'clear' }
+
+const asyncOps = fc.array(
+  fc.oneof(
+    fc
+      .tuple(spelled(false), fc.boolean())
+      .map(([[endpoint, spelling], fail]): AsyncOp => ({ op: 'create', endpoint, spelling, fail })),
+    fc
+      .tuple(spelled(false), fc.constantFrom('delete' as const, 'set' as const))
+      .map(
+        ([[endpoint, spelling], op]): AsyncOp =>
+          op === 'set' ? { op, endpoint, spelling } : { op, endpoint, spelling },
+      ),
+    fc.constant<AsyncOp>({ op: 'clear' }),
+  ),
+  { maxLength: 40 },
+)
+
+test('getOrCreateAsync under random interleavings: no leak, no double dispose, no value under a wrong key', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.scheduler(),
+      asyncOps,
+      fc.constantFrom(Number.POSITIVE_INFINITY, 2),
+      async (s, ops, max) => {
+        let next = 0
+        const made: Made[] = []
+        const disposed: Made[] = []
+        const map = new NodeMap<Made>({ max, dispose: (value) => disposed.push(value) })
+        const refused = new Error('refused')
+        const outcomes: Promise<void>[] = []
+        for (const step of ops) {
+          outcomes.push(
+            s.schedule(Promise.resolve(), step.op).then(() => {
+              if (step.op === 'clear') return map.clear()
+              const key = ENDPOINTS[step.endpoint]!.key as NodeKey
+              if (step.op === 'delete') {
+                call(
+                  step.spelling,
+                  (a) => map.delete(a),
+                  (h, p) => map.delete(h, p),
+                )
+                return
+              }
+              if (step.op === 'set') {
+                const value = { key, id: ++next }
+                made.push(value)
+                call(
+                  step.spelling,
+                  (a) => map.set(a, value),
+                  (h, p) => map.set(h, p, value),
+                )
+                return
+              }
+              const { fail } = step
+              const create = async (given: NodeKey) => {
+                assert.equal(given, key)
+                await s.schedule(Promise.resolve(), `create ${key}`)
+                if (fail) throw refused
+                const value = { key, id: ++next }
+                made.push(value)
+                return value
+              }
+              const waiter = call(
+                step.spelling,
+                (a) => map.getOrCreateAsync(a, create),
+                (h, p) => map.getOrCreateAsync(h, p, create),
+              )
+              return waiter.then(
+                (value) => assert.equal(value.key, key),
+                (error: unknown) =>
+                  assert.ok(
+                    error === refused || (error instanceof StaleCreationError && error.key === key),
+                    String(error),
+                  ),
+              )
+            }),
+          )
+        }
+        await s.waitAll()
+        await Promise.all(outcomes)
+        for (const [key, value] of map) assert.equal(value.key, key)
+        const ids = [...map.values(), ...disposed].map((value) => value.id).sort((a, b) => a - b)
+        assert.deepEqual(
+          ids,
+          made.map((value) => value.id).sort((a, b) => a - b),
+        )
+        assert.ok(map.size <= max)
+      },
+    ),
+    { numRuns: 200 },
+  )
+})
