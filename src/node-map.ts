@@ -460,7 +460,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       dial: this.#dialOf(found),
       cancelled: undefined,
     }
-    // Filed before `create` runs, so a `create` that asks for its own key joins this creation.
+    // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
     this.#pending.set(key, pending)
     this.#create(
       key,

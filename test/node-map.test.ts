@@ -571,3 +571,66 @@ describe('redis-py#3163 replay: 27 slot ranges over 3 nodes, 10 topology refresh
     assert.ok(disposed.every((connection) => connection.closed))
   })
 })
+
+describe('NodeMap: creations in flight meet set, getOrCreate, link and eviction', () => {
+  test('a sync getOrCreate during an async creation wins; the async value is disposed as stale', async () => {
+    const { map, disposed } = recorded<string>()
+    const pending = map.getOrCreateAsync('localhost:7000', async () => {
+      await tick()
+      return 'async'
+    })
+    assert.equal(
+      map.getOrCreate('127.0.0.1:7000', () => 'sync'),
+      'sync',
+    )
+    assert.equal(await pending, 'sync')
+    assert.deepEqual(disposed, [['async', '127.0.0.1:7000', 'stale']])
+    assert.deepEqual(map.aliases('127.0.0.1:7000'), ['localhost:7000', '127.0.0.1:7000'])
+  })
+
+  test('a link to a key whose value is still being created holds if it succeeds and leaves if it fails', async () => {
+    const { map } = recorded<string>()
+    const ok = map.getOrCreateAsync('localhost:7000', async () => {
+      await tick()
+      return 'conn'
+    })
+    assert.equal(map.link('::1:7000', '127.0.0.1:7000'), true)
+    assert.equal(await map.getOrCreateAsync('[::1]:7000', async () => 'second'), 'conn')
+    assert.equal(await ok, 'conn')
+    assert.equal(map.size, 1)
+
+    const failing = map.getOrCreateAsync('localhost:7001', async () => {
+      await tick()
+      throw new Error('refused')
+    })
+    map.link('::1:7001', 'localhost:7001')
+    await assert.rejects(failing, /refused/)
+    map.set('::1:7001', 'v6') // the link left with the failed creation: ::1 is its own node
+    assert.deepEqual([...map.keys()].sort(), ['127.0.0.1:7000', '[::1]:7001'])
+  })
+
+  test('eviction takes the entry bookkeeping with it: links and aliases', () => {
+    const { map } = recorded<string>({ max: 1 })
+    map.set('localhost:7000', 'a')
+    map.link('::1:7000', '127.0.0.1:7000')
+    map.get('LOCALHOST:7000')
+    map.set('127.0.0.2:7000', 'b') // evicts 127.0.0.1:7000
+    assert.equal(map.has('::1:7000'), false)
+    assert.equal(map.keyOf('::1:7000'), '[::1]:7000')
+    map.set('localhost:7000', 'c') // evicts 127.0.0.2
+    assert.deepEqual(map.aliases('127.0.0.1:7000'), ['localhost:7000'])
+  })
+
+  test('linking an address whose own value is being created supersedes that creation', async () => {
+    const { map, disposed } = recorded<string>()
+    map.set('127.0.0.1:7000', 'v4')
+    const own = map.getOrCreateAsync('::1:7000', async () => {
+      await tick()
+      return 'v6'
+    })
+    map.link('::1:7000', '127.0.0.1:7000')
+    assert.equal(await own, 'v4') // its callers get what the address finds now
+    assert.deepEqual(disposed, [['v6', '[::1]:7000', 'stale']])
+    assert.equal(map.size, 1)
+  })
+})
