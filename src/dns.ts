@@ -160,7 +160,8 @@ export interface DnsResolver {
   /**
    * The sync resolver for `createNodeKeyer({ resolver })` or {@link chainResolvers}: a learned name
    * becomes its identity, any other host is left unchanged. It offers `subscribe`, so keyers drop the memo
-   * entries of a name whose identity changes.
+   * entries of a name whose identity changes, and of a name whose answer falls due for refresh (so the
+   * next use reaches the resolver, which refreshes it).
    */
   readonly resolver: Resolver
   /**
@@ -196,6 +197,9 @@ const DEFAULTS = {
  * (the rule of Unbound's `prefetch`).
  */
 const REFRESH_AT = 0.9
+
+/** The shortest time between two sweeps (milliseconds), so names falling due together cost one pass. */
+const SWEEP_INTERVAL = 100
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
 
@@ -326,6 +330,8 @@ interface Entry {
   /** Until when the identity may be served while lookups fail. */
   staleUntil: number
   inflight: Promise<void> | undefined
+  /** Whether the keyers were told that `next` has passed (see {@link DnsTable.sweep}). */
+  announced: boolean
   /** The timeout of the lookup in flight: unref'd for background work, ref'd while a caller awaits it. */
   timer: ReturnType<typeof setTimeout> | undefined
 }
@@ -359,6 +365,9 @@ class DnsTable {
   #closed = false
   #aborts = new Set<AbortController>()
   #timers = new Set<ReturnType<typeof setTimeout>>()
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined
+  /** When the sweep timer fires, in the clock's milliseconds. */
+  #sweepAt = Number.POSITIVE_INFINITY
   #subscribers = new Set<ResolverListener>()
   #listeners = new Set<(event: DnsEvent) => void>()
 
@@ -476,6 +485,8 @@ class DnsTable {
     this.#closed = true
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
+    clearTimeout(this.#sweepTimer)
+    this.#sweepAt = Number.POSITIVE_INFINITY
     const aborted = codedError('ECANCELLED', 'The DNS resolver was closed.')
     for (const controller of this.#aborts) controller.abort(aborted)
     this.#aborts.clear()
@@ -492,6 +503,7 @@ class DnsTable {
       next: Number.NEGATIVE_INFINITY,
       staleUntil: Number.NEGATIVE_INFINITY,
       inflight: undefined,
+      announced: false,
       timer: undefined,
     }
     this.#table.set(host, entry)
@@ -512,6 +524,54 @@ class DnsTable {
    */
   #due(entry: Entry, now: number): boolean {
     return now >= entry.next || (entry.identity !== undefined && now >= entry.staleUntil)
+  }
+
+  /** A new `next` for an entry: the keyers are to hear of it again, and the sweep may have to come sooner. */
+  #rearm(entry: Entry): void {
+    entry.announced = false
+    if (entry.next < this.#sweepAt) this.#schedule(entry.next)
+  }
+
+  #schedule(at: number): void {
+    clearTimeout(this.#sweepTimer)
+    this.#sweepAt = at
+    // Sweeps are coalesced: at most one per SWEEP_INTERVAL, however many names fall due.
+    const delay = Math.max(SWEEP_INTERVAL, at - this.#clock.now())
+    this.#sweepTimer = setTimeout(() => this.sweep(), delay)
+    this.#sweepTimer.unref()
+  }
+
+  /**
+   * A keyer's memo answers repeated uses of a name without asking the resolver, so "refresh on use" would
+   * never see a use again. When a name's answer falls due (refresh time, end of negative caching, a
+   * stale answer to retry), the keyers are told to drop it: the next use of the name misses their memo and
+   * reaches the resolver, which starts the lookup. The identity is unchanged, so `onChange` hears nothing.
+   */
+  sweep(): void {
+    this.#sweepAt = Number.POSITIVE_INFINITY
+    if (this.#closed) return
+    const now = this.#clock.now()
+    const due: string[] = []
+    let earliest = Number.POSITIVE_INFINITY
+    for (const [host, entry] of this.#table) {
+      if (entry.announced || entry.inflight !== undefined) continue
+      if (now >= entry.next) {
+        entry.announced = true
+        due.push(host)
+      } else if (entry.next < earliest) earliest = entry.next
+    }
+    if (earliest !== Number.POSITIVE_INFINITY) this.#schedule(earliest)
+    if (due.length > 0) this.#tell(due)
+  }
+
+  #tell(hosts: readonly string[]): void {
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber({ hosts })
+      } catch (error) {
+        process.emitWarning(asError(error))
+      }
+    }
   }
 
   #touch(host: string, entry: Entry): void {
@@ -580,12 +640,14 @@ class DnsTable {
       entry.addresses = answer.addresses
       entry.expires = now + ttl
       entry.next = now + ttl * REFRESH_AT
+      this.#rearm(entry)
       entry.staleUntil = entry.expires + this.#staleIfError * 1000
       if (identity !== previous) this.#change(host, previous, identity, answer.addresses, 'answer')
       return
     }
     const notFound = isNotFound(answer)
     entry.next = now + this.#negativeTtl * 1000
+    this.#rearm(entry)
     // RFC 8767: a stale answer may stand in while the servers fail, not when they say the name is gone.
     const drop = notFound || now >= entry.staleUntil
     if (drop) {
@@ -608,13 +670,7 @@ class DnsTable {
     reason: DnsChangeReason,
   ): void {
     // Keyers first, so a listener that keys the name sees the new identity.
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber({ hosts: [host] })
-      } catch (error) {
-        process.emitWarning(asError(error))
-      }
-    }
+    this.#tell([host])
     this.#emit({ type: 'change', host, previous, identity, addresses, reason })
   }
 

@@ -202,6 +202,49 @@ describe('createDnsResolver: TTL', () => {
   })
 })
 
+describe('createDnsResolver: refresh behind a memoizing keyer', () => {
+  // A memo hit never reaches the resolver; the resolver tells the keyer when an answer falls due, so the
+  // next use misses the memo and refreshes the name. Real time, short TTLs: the sweep runs on timers.
+  test('a changed answer reaches a memoizing keyer after the TTL, with one lookup per TTL', async () => {
+    const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 0.2 }] }
+    const { counts, lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, minTtl: 0 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    await dns.prime(['a.test'])
+    assert.equal(keyer('a.test', 1), '10.0.0.1:1')
+    table['a.test'] = [{ address: '10.0.0.2', ttl: 0.2 }]
+    const started = performance.now()
+    let key = keyer('a.test', 1)
+    while (key === '10.0.0.1:1' && performance.now() - started < 3_000) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      key = keyer('a.test', 1)
+    }
+    const elapsed = performance.now() - started
+    assert.equal(key, '10.0.0.2:1')
+    assert.ok(elapsed >= 150 && elapsed < 1_000, `changed after ${Math.round(elapsed)} ms`)
+    assert.ok((counts.get('a.test') ?? 0) <= 3, `${counts.get('a.test')} lookups`)
+    dns.close()
+  })
+
+  test('a name that did not exist is asked again after negativeTtl, also behind the memo', async () => {
+    const table: Record<string, DnsAddress[]> = {}
+    const { counts, lookup } = tableLookup(table)
+    const dns = createDnsResolver({ lookup, negativeTtl: 0.2 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    assert.equal(await dns.keyAsync('late.test', 1, keyer), 'late.test:1')
+    table['late.test'] = [{ address: '10.0.0.3', ttl: 60 }]
+    const started = performance.now()
+    let key = keyer('late.test', 1)
+    while (key === 'late.test:1' && performance.now() - started < 3_000) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      key = keyer('late.test', 1)
+    }
+    assert.equal(key, '10.0.0.3:1')
+    assert.equal(counts.get('late.test'), 2)
+    dns.close()
+  })
+})
+
 describe('createDnsResolver: single flight', () => {
   test('1,000 concurrent resolver, prime and keyAsync calls for one name make one lookup', async () => {
     const { calls, lookup } = manualLookup()
