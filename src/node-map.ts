@@ -101,7 +101,7 @@ const MAX_LINKS = 16
 interface Entry<V> {
   value: V
   /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
-  aliases: string[]
+  aliases: Set<string>
   /** The first address the node was reached by, canonical but not resolved. */
   dial: Endpoint | undefined
 }
@@ -109,7 +109,7 @@ interface Entry<V> {
 interface Pending<V> {
   promise: Promise<V>
   controller: AbortController
-  aliases: string[]
+  aliases: Set<string>
   dial: Endpoint | undefined
   /** Set when the creation no longer owns its key. */
   cancelled: NodeMapDisposeReason | undefined
@@ -134,8 +134,8 @@ const rawOf = (input: unknown, port: unknown, pair: boolean): string => {
   return objectPort === undefined ? String(host) : `${String(host)}:${String(objectPort)}`
 }
 
-const pushAlias = (aliases: string[], raw: string): void => {
-  if (aliases.length < MAX_ALIASES && !aliases.includes(raw)) aliases.push(raw)
+const pushAlias = (aliases: Set<string>, raw: string): void => {
+  if (aliases.size < MAX_ALIASES) aliases.add(raw)
 }
 
 /**
@@ -178,6 +178,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   readonly #linkOf = new Map<NodeKey, NodeKey>()
   /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
   readonly #linked = new Map<NodeKey, NodeKey[]>()
+  /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
+  #newest: NodeKey | undefined
 
   /**
    * @throws TypeError for a bad option.
@@ -456,7 +458,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         reject = rej
       }),
       controller: new AbortController(),
-      aliases: [found.raw],
+      aliases: new Set([found.raw]),
       dial: this.#dialOf(found),
       cancelled: undefined,
     }
@@ -651,11 +653,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
   }
 
-  /** Move an entry to the most recent end, when recency matters. */
+  /** Move an entry to the most recent end, when recency matters and it is not there already. */
   #touch(key: NodeKey, entry: Entry<V>): void {
-    if (this.#max === Number.POSITIVE_INFINITY) return
+    if (this.#max === Number.POSITIVE_INFINITY || this.#newest === key) return
     this.#entries.delete(key)
     this.#entries.set(key, entry)
+    this.#newest = key
   }
 
   /** File a value; returns what left (a replaced value, an evicted one). */
@@ -672,7 +675,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       pushAlias(entry.aliases, found.raw)
       return departures
     }
-    const aliases = superseded?.aliases ?? []
+    const aliases = superseded?.aliases ?? new Set<string>()
     pushAlias(aliases, found.raw)
     return this.#insert(key, { value, aliases, dial: superseded?.dial ?? dial ?? this.#dialOf(found) })
   }
@@ -680,6 +683,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
   #insert(key: NodeKey, entry: Entry<V>): Departure<V>[] {
     this.#entries.set(key, entry)
+    this.#newest = key
     if (this.#entries.size <= this.#max) return []
     const oldest = this.#entries.entries().next().value
     if (oldest === undefined) return []
