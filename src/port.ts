@@ -33,7 +33,7 @@ export const portOrFailure = (port: unknown, defaultPort?: number): number | Fai
         )
       }
     }
-    if (NAMED.test(port) && length <= 64) {
+    if (length <= 64 && NAMED.test(port)) {
       return fail(
         'port',
         'named-port',
