@@ -59,16 +59,27 @@ export class Memo {
   #hits = 0
   #misses = 0
 
+  #max: number
+
   constructor(max: number) {
-    if (max > 0) {
+    this.#max = max
+  }
+
+  /**
+   * The LRU, made on the first `set`: lru-cache allocates its arrays for `max` entries up front (about a
+   * millisecond for the default 10,000), which the default keyer would otherwise pay at import time.
+   */
+  #store(): LRUCache<string, Slot> | undefined {
+    if (this.#cache === undefined && this.#max > 0) {
       this.#cache = new LRUCache<string, Slot>({
-        max,
+        max: this.#max,
         dispose: (slot, raw, reason) => {
           if (reason === 'evict') this.#evictions++
           this.#forget(slot, raw)
         },
       })
     }
+    return this.#cache
   }
 
   /** The key of a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
@@ -133,7 +144,7 @@ export class Memo {
 
   /** The LRU's slot for a raw string, made (or refreshed) as the most recent; undefined when the memo is off. */
   #slot(raw: string): Slot | undefined {
-    const cache = this.#cache
+    const cache = this.#store()
     if (cache === undefined) return undefined
     let slot = cache.get(raw)
     if (slot === undefined) {
