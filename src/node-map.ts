@@ -547,6 +547,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (merged !== undefined) {
       this.#entries.delete(source)
       departures.push([merged.value, source, 'link'])
+      if (targetAliases !== undefined) for (const alias of merged.aliases) pushAlias(targetAliases, alias)
     }
     this.#cancel(source, 'link')
     const followers = this.#linked.get(source) ?? []

@@ -318,6 +318,11 @@ describe('NodeMap: aliases, dial address and links', () => {
     assert.deepEqual(disposed, [['v6', '[::1]:7000', 'link']])
     assert.equal(map.get('::1:7000'), 'v4')
     assert.equal(map.get('10.0.0.9:7000'), 'v4') // the follower moved along
+    assert.deepEqual(map.aliases('127.0.0.1:7000').slice(0, 3), [
+      '127.0.0.1:7000',
+      '::1:7000',
+      '10.0.0.9:7000',
+    ])
     assert.equal(map.size, 2)
     assert.equal(map.link('127.0.0.1:7000', '::1:7000'), true) // the same node: nothing to do
     assert.equal(map.get('127.0.0.1:7000'), 'v4')
