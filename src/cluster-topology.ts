@@ -11,7 +11,15 @@
  *   `hostname` (Redis 7 `cluster-preferred-endpoint-type`).
  */
 
-/** One address under which the cluster names one node. */
+/**
+ * One address under which the cluster names one node.
+ *
+ * @example
+ * ```ts
+ * const entry: TopologyEntry = { id: '8bb6…95', address: '::1:7002', line: 3, source: 'address' }
+ * canonicalNodeKey(entry.address) // '[::1]:7002'
+ * ```
+ */
 export interface TopologyEntry {
   /** The node id (40 hex characters in Redis; kept as written). */
   readonly id: string
@@ -23,7 +31,15 @@ export interface TopologyEntry {
   readonly source: 'address' | 'hostname' | 'ip'
 }
 
-/** Something in the input that could not be read, or a node the cluster gives no address for. */
+/**
+ * Something in the input that could not be read, or a node the cluster gives no address for.
+ *
+ * @example
+ * ```ts
+ * parseClusterNodes('8bb6…95 :0@0 handshake - 0 0 0 connected').skipped
+ * // [ { line: 1, message: 'node 8bb6…95 has no address yet (":0")' } ]
+ * ```
+ */
 export interface TopologyNote {
   /** The 1-based line of the input. */
   readonly line: number
@@ -31,7 +47,15 @@ export interface TopologyNote {
   readonly message: string
 }
 
-/** What {@link parseClusterNodes} and {@link parseClusterSlots} read. */
+/**
+ * What {@link parseClusterNodes} and {@link parseClusterSlots} read.
+ *
+ * @example
+ * ```ts
+ * const { entries, errors, skipped } = parseClusterSlots(text)
+ * if (errors.length > 0) process.exitCode = 1
+ * ```
+ */
 export interface Topology {
   /** Every (node id, address spelling) pair, each once, in the order first met. */
   readonly entries: TopologyEntry[]
@@ -41,7 +65,15 @@ export interface Topology {
   readonly skipped: TopologyNote[]
 }
 
-/** Longer inputs are refused: a cluster of a thousand nodes describes itself in well under a megabyte. */
+/**
+ * The most characters of topology read; longer input is refused with an error, not parsed: a cluster of a
+ * thousand nodes describes itself in well under a megabyte.
+ *
+ * @example
+ * ```ts
+ * parseClusterNodes('x'.repeat(MAX_TOPOLOGY_LENGTH + 1)).errors.length // 1
+ * ```
+ */
 export const MAX_TOPOLOGY_LENGTH = 16 * 1024 * 1024
 
 const tooLong = (length: number): Topology => ({
@@ -68,8 +100,10 @@ class Collector {
     this.entries.push({ id, address, line, source })
   }
 
+  /** The notes in line order (JSON syntax errors are found before the documents are read). */
   result(): Topology {
-    return { entries: this.entries, errors: this.errors, skipped: this.skipped }
+    const byLine = (a: TopologyNote, b: TopologyNote) => a.line - b.line
+    return { entries: this.entries, errors: this.errors.sort(byLine), skipped: this.skipped.sort(byLine) }
   }
 }
 

@@ -1,0 +1,50 @@
+/**
+ * Lists every export of the package (what src/index.ts exports) whose TSDoc has no `@example` (STYLE: an
+ * example on every export), as `file: name`, checked where it is declared; `--all` also checks the
+ * exports that modules of src/ share only among themselves. Exit status 1 when any lacks one.
+ *
+ * Usage: npx tsx scripts/check-examples.ts [--all]
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+
+const src = fileURLToPath(new URL('../src/', import.meta.url))
+const files = readdirSync(src)
+  .filter((name) => /\.c?ts$/.test(name) && !name.endsWith('.d.ts'))
+  .map((name) => join(src, name))
+const program = ts.createProgram(files, {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  noEmit: true,
+})
+const checker = program.getTypeChecker()
+
+const all = process.argv.includes('--all')
+const hasExample = (symbol: ts.Symbol): boolean =>
+  (symbol.getDeclarations() ?? []).some((declaration) =>
+    ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === 'example'),
+  )
+const where = (symbol: ts.Symbol): string => {
+  const declaration = symbol.getDeclarations()?.[0]
+  return declaration === undefined ? '?' : `src/${declaration.getSourceFile().fileName.slice(src.length)}`
+}
+
+const missing = new Set<string>()
+for (const file of files.sort()) {
+  if (!all && !file.endsWith('/index.ts')) continue
+  const source = program.getSourceFile(file)
+  const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+  if (source === undefined || module === undefined) continue
+  for (const exported of checker.getExportsOfModule(module)) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+    // With --all, each module's own declarations; re-exports are checked where declared.
+    if (all && symbol !== exported) continue
+    if (!hasExample(symbol)) missing.add(`${where(symbol)}: ${exported.getName()}`)
+  }
+}
+for (const entry of missing) console.log(entry)
+console.error(`${missing.size} export(s) without an @example`)
+process.exitCode = missing.size === 0 ? 0 : 1
