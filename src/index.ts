@@ -10,6 +10,20 @@ export {
   SCHEME_PORTS,
 } from './address.js'
 export {
+  createDnsResolver,
+  type DnsAddress,
+  type DnsChangeEvent,
+  type DnsChangeReason,
+  type DnsClock,
+  type DnsErrorEvent,
+  type DnsEvent,
+  type DnsFamily,
+  type DnsLookup,
+  type DnsLookupOptions,
+  type DnsResolver,
+  type DnsResolverOptions,
+} from './dns.js'
+export {
   type FailureReason,
   InvalidHostError,
   InvalidPortError,
@@ -19,6 +33,14 @@ export {
 export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
 export { canonicalNodeKey, createNodeKeyer, type KeyerOptions, type NodeKeyer } from './key.js'
 export type { MemoStats } from './memo.js'
+export {
+  NodeMap,
+  type NodeMapDisposeReason,
+  type NodeMapKeyer,
+  type NodeMapOptions,
+  type NodeMapPort,
+  StaleCreationError,
+} from './node-map.js'
 export { isValidPort, parsePort } from './port.js'
 export {
   chainResolvers,
@@ -31,5 +53,3 @@ export {
   type StaticResolverTarget,
   staticResolver,
 } from './resolver.js'
-export { createDnsResolver, type DnsAddress, type DnsChangeEvent, type DnsChangeReason, type DnsClock, type DnsErrorEvent, type DnsEvent, type DnsFamily, type DnsLookup, type DnsLookupOptions, type DnsResolver, type DnsResolverOptions } from './dns.js'
-export { NodeMap, type NodeMapDisposeReason, type NodeMapKeyer, type NodeMapOptions, type NodeMapPort, StaleCreationError } from './node-map.js'
