@@ -1,0 +1,164 @@
+/**
+ * The package as a user gets it: built from the current source in a scratch copy (so the shared dist/ is
+ * neither needed nor touched), packed with `npm pack`, installed from the tarball into an empty project,
+ * then used through `import`, `require`, the `bin` and the TypeScript types of both.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+
+/** Run a command, bounded in time; resolve its stdout, reject with its stderr. */
+const run = (
+  command: string,
+  args: string[],
+  cwd: string,
+  timeout = 120_000,
+): Promise<{ stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, timeout, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stderr}`))
+        else resolve({ stdout, stderr })
+      },
+    )
+  })
+
+test('npm pack, install the tarball, then import, require, bin and types all work', {
+  timeout: 300_000,
+}, async (t) => {
+  const scratch = await mkdtemp(join(tmpdir(), 'canonical-node-key-pack-'))
+  t.after(() => rm(scratch, { recursive: true, force: true }))
+  const started = Date.now()
+  const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
+
+  // 1. Build from a copy of the source.
+  const pkg = join(scratch, 'pkg')
+  await mkdir(pkg)
+  for (const file of ['package.json', 'tsconfig.json', 'README.md', 'LICENSE']) {
+    await cp(join(root, file), join(pkg, file)).catch(() => undefined)
+  }
+  // src/package.json is a marker tshy writes while it builds; a concurrent build must not leak into the copy.
+  await cp(join(root, 'src'), join(pkg, 'src'), {
+    recursive: true,
+    filter: (path) => !path.endsWith('src/package.json'),
+  })
+  await symlink(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir')
+  await run(process.execPath, [join(root, 'node_modules', 'tshy', 'dist', 'esm', 'bin-min.mjs')], pkg)
+  lap('built')
+
+  // 2. Pack: only dist, package.json and the docs go in.
+  const packed = JSON.parse(
+    (await run(npm, ['pack', '--json', '--pack-destination', scratch], pkg)).stdout,
+  ) as Array<{
+    filename: string
+    files: Array<{ path: string }>
+  }>
+  const tarball = join(scratch, packed[0]!.filename)
+  const files = packed[0]!.files.map((file) => file.path)
+  for (const file of [
+    'package.json',
+    'dist/esm/index.js',
+    'dist/esm/index.d.ts',
+    'dist/esm/cli.js',
+    'dist/commonjs/index.js',
+    'dist/commonjs/index.d.ts',
+  ]) {
+    assert.ok(files.includes(file), `${file} is in the tarball`)
+  }
+  const stray = files.filter(
+    (file) => !(file.startsWith('dist/') || /^(package\.json|README\.md|LICENSE)$/.test(file)),
+  )
+  assert.deepEqual(stray, [], 'nothing but dist, package.json, README and LICENSE is packed')
+  lap('packed')
+
+  // 3. Install the tarball into an empty project (the registry serves the runtime dependencies).
+  const app = join(scratch, 'app')
+  await mkdir(app)
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }))
+  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app, 180_000)
+  const installed = JSON.parse(
+    await readFile(join(app, 'node_modules', 'canonical-node-key', 'package.json'), 'utf8'),
+  )
+  assert.equal(installed.name, 'canonical-node-key')
+  lap('installed')
+
+  // 4. import (ESM build), with a non-ASCII host so the lazily loaded IDNA tables are exercised too.
+  const esm = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { canonicalNodeKey, canonicalHost, parseAddress } from 'canonical-node-key'
+       console.log(JSON.stringify([canonicalNodeKey('LOCALHOST:7000'), canonicalNodeKey('::1:7002'),
+         canonicalHost('bücher.example'), parseAddress('redis://u:p@Cache.Example').port]))`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(esm.stdout), ['127.0.0.1:7000', '[::1]:7002', 'xn--bcher-kva.example', 6379])
+
+  // 5. require (CommonJS build), and the cross-copy error guard between the two builds.
+  const cjs = await run(
+    process.execPath,
+    [
+      '-e',
+      `const { canonicalNodeKey, canonicalHost, InvalidHostError } = require('canonical-node-key')
+       let error
+       try { canonicalHost('a..b') } catch (e) { error = e }
+       import('canonical-node-key').then((esm) => {
+         console.log(JSON.stringify([canonicalNodeKey('LOCALHOST', 7000), canonicalHost('ＥＸＡＭＰＬＥ.com'),
+           error instanceof InvalidHostError, error instanceof esm.InvalidHostError, esm.isNodeKeyError(error)]))
+       })`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(cjs.stdout), ['127.0.0.1:7000', 'example.com', true, false, true])
+  lap('import and require')
+
+  // 6. The bin, through npx (no network: it is installed locally).
+  const bin = await run(npx, ['--no', 'canonical-node-key', 'LOCALHOST:7000'], app, 60_000)
+  assert.match(bin.stdout, /(^|\s)127\.0\.0\.1:7000(\s|$)/, bin.stdout)
+  await assert.rejects(run(npx, ['--no', 'canonical-node-key', 'a..b:7000'], app, 60_000), /a\.\.b/)
+  lap('bin')
+
+  // 7. The types, for both dialects, as a TypeScript user resolves them (moduleResolution nodenext).
+  await writeFile(
+    join(app, 'esm.mts'),
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
+  )
+  await writeFile(
+    join(app, 'cjs.cts'),
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
+  )
+  await writeFile(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      files: ['esm.mts', 'cjs.cts'],
+    }),
+  )
+  await run(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    app,
+  )
+  lap('types')
+})
