@@ -58,7 +58,7 @@ Identity policy (as the library's createNodeKeyer options):
   -h, --help               print this help
   -v, --version            print the version
 
-Exit status: 0 every input valid, 1 some input invalid, 2 usage error.
+Exit status: 0 every input valid, 1 some input invalid, 2 usage error, 70 internal error.
 `
 
 /** A mistake in the command line: exit status 2. */
@@ -215,6 +215,12 @@ class Output {
     if (this.#buffer.length >= BATCH) await this.flush()
   }
 
+  /** A message on standard error, after what standard output has been given so far, to keep the order. */
+  async note(text: string): Promise<void> {
+    await this.flush()
+    process.stderr.write(text)
+  }
+
   async flush(): Promise<void> {
     if (this.#buffer === '') return
     const text = this.#buffer
@@ -237,11 +243,8 @@ const keyOf = (keyer: NodeKeyer, input: string): { key: string } | { error: KeyE
   }
 }
 
-const reportError = (origin: Origin, input: string, error: KeyError, prefix = ''): void => {
-  process.stderr.write(
-    `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${error.message} [${error.code}]\n`,
-  )
-}
+const errorLine = (origin: Origin, input: string, error: KeyError, prefix = ''): string =>
+  `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${error.message} [${error.code}]\n`
 
 /** Lines of standard input, each cut to {@link MAX_LINE} characters, so no line grows memory unboundedly. */
 async function* stdinLines(): AsyncGenerator<string> {
@@ -312,7 +315,7 @@ const runLines = async (settings: Settings, output: Output): Promise<boolean> =>
     const outcome: Outcome = { origin, input, ...result }
     if ('error' in result) {
       valid = false
-      reportError(origin, input, result.error)
+      await output.note(errorLine(origin, input, result.error))
     } else if (!keep) {
       await output.write(`${input}\t${result.key}\n`)
     }
@@ -329,7 +332,7 @@ const runLines = async (settings: Settings, output: Output): Promise<boolean> =>
       for (const spelling of spellings) await output.write(`\t${spelling.input}\t${where(spelling.origin)}\n`)
     }
     const keys = spellingsByKey(outcomes).size
-    process.stderr.write(
+    await output.note(
       `${NAME}: ${plural(outcomes.length, 'input')}, ${plural(keys, 'key')}, ${plural(groups.length, 'key')} with more than one spelling\n`,
     )
   }
@@ -368,7 +371,7 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
     const result = keyOf(settings.keyer, entry.address)
     if ('error' in result) {
       valid = false
-      reportError(origin, entry.address, result.error, `node ${entry.id}: `)
+      process.stderr.write(errorLine(origin, entry.address, result.error, `node ${entry.id}: `))
     }
     return { origin, input: entry.address, id: entry.id, ...result }
   })
@@ -418,7 +421,7 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
       for (const claim of claims)
         await output.write(`\t${claim.id}\t${claim.input}\t${where(claim.origin)}\n`)
     }
-    process.stderr.write(
+    await output.note(
       `${NAME}: ${plural(byId.size, 'node id')}, ${plural(outcomes.length, 'spelling')}: ${plural(nodes.length, 'node id')} under more than one spelling, ${plural(shared.length, 'address', 'addresses')} shared by node ids\n`,
     )
   }

@@ -119,6 +119,39 @@ describe('addresses', () => {
   })
 })
 
+describe('streams', () => {
+  /** Run a shell pipeline around the CLI (`$CLI` in the script), with a bound on time. */
+  const shell = (script: string): Run => {
+    const result = spawnSync('bash', ['-c', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: root,
+      env: { ...process.env, CLI: `"${process.execPath}" "${cli}"` },
+    })
+    if (result.error !== undefined) throw result.error
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+  }
+
+  test('errors on stderr keep their place among the results on stdout', () => {
+    const { stdout } = shell(`printf 'a:1\\nb..c:1\\nd:1\\n' | eval "$CLI" 2>&1`)
+    assert.deepEqual(
+      stdout.split('\n').map((line) => line.split(':')[0]),
+      ['a', 'canonical-node-key', 'd', ''],
+    )
+  })
+
+  test('a reader that stops early (| head -1) ends the CLI quietly with status 0', () => {
+    const file = join(scratch, 'many.txt')
+    writeFileSync(
+      file,
+      Array.from({ length: 200_000 }, (_, i) => `node-${i}.example:${(i % 60000) + 1}`).join('\n'),
+    )
+    const { stdout, stderr } = shell(`eval "$CLI" < "${file}" | head -1; echo "status \${PIPESTATUS[0]}"`)
+    assert.equal(stdout, 'node-0.example:1\tnode-0.example:1\nstatus 0\n')
+    assert.equal(stderr, '')
+  })
+})
+
 describe('--group', () => {
   test('prints each key with more than one spelling, and the spellings with their lines', () => {
     const input =
