@@ -1,0 +1,161 @@
+/**
+ * A minimal Redis Cluster client whose per-node connections live in a {@link NodeMap}: every store and every
+ * lookup of a node, whether by a seed, a topology reply or a redirection, goes through one keyer, so one node
+ * has one connection whatever it is called.
+ */
+import {
+  type AddressInput,
+  type Endpoint,
+  type NodeKey,
+  NodeMap,
+  type NodeMapKeyer,
+  parseNodeKey,
+} from '../../src/index.ts'
+import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
+import { RespConnection } from './connection.ts'
+import type { TopologyNode } from './topology.ts'
+
+/** Options of {@link ClusterClient}. */
+export interface ClusterClientOptions extends ClusterRouterOptions {
+  /**
+   * The key function of the node cache (any `createNodeKeyer()` keyer, or `canonicalNodeKey`).
+   * @defaultValue `canonicalNodeKey`: `localhost` is `127.0.0.1`, `::1` is not
+   */
+  keyer?: NodeMapKeyer | undefined
+  /**
+   * When a topology reply gives a node id already held under another address (a dual-stack node reported as
+   * `::1` by one peer and `127.0.0.1` by another), `link()` the new address to the connection held instead
+   * of opening another.
+   * @defaultValue `true`
+   */
+  linkByNodeId?: boolean | undefined
+}
+
+/** A node in the cache: its connection, its key and, once known, its cluster node id. */
+interface ClusterNode extends RoutedNode {
+  readonly key: NodeKey
+  id: string | undefined
+}
+
+/**
+ * A Redis Cluster client on {@link NodeMap}: one connection per node, however the seeds, the topology and the
+ * redirections spell it.
+ *
+ * @example
+ * ```ts
+ * const client = new ClusterClient({ seeds: ['LOCALHOST:7000', 'redis://localhost:7001'] })
+ * await client.connect()
+ * await client.set('greeting', 'hello')
+ * await client.get('greeting')   // 'hello'
+ * client.nodes()                 // ['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002']
+ * await client.close()
+ * ```
+ */
+export class ClusterClient extends ClusterRouter {
+  readonly #nodes: NodeMap<ClusterNode>
+  readonly #linkByNodeId: boolean
+  /** Node id to the key its connection is filed under; only ids of nodes in the cache. */
+  readonly #byId = new Map<string, NodeKey>()
+  readonly #closing = new Set<Promise<void>>()
+  readonly #opening = new Set<Promise<unknown>>()
+
+  constructor(options: ClusterClientOptions) {
+    super(options)
+    const { keyer, linkByNodeId = true } = options
+    if (typeof linkByNodeId !== 'boolean') {
+      throw new TypeError(`Expected \`linkByNodeId\` to be a boolean, got ${typeof linkByNodeId}.`)
+    }
+    this.#linkByNodeId = linkByNodeId
+    this.#nodes = new NodeMap<ClusterNode>({
+      keyer,
+      dispose: (node, key) => {
+        this.counters.disposed++
+        if (node.id !== undefined && this.#byId.get(node.id) === key) this.#byId.delete(node.id)
+        const closing = node.connection.close().finally(() => this.#closing.delete(closing))
+        this.#closing.add(closing)
+      },
+    })
+  }
+
+  /** The keys of the nodes held, one per node. */
+  nodes(): NodeKey[] {
+    return [...this.#nodes.keys()]
+  }
+
+  /** The spellings each node held has been reached by (seeds, topology replies, redirections). */
+  aliases(): Map<NodeKey, string[]> {
+    return new Map(this.nodes().map((key) => [key, this.#nodes.aliases(key)]))
+  }
+
+  protected override async seedNode(seed: AddressInput): Promise<RoutedNode> {
+    const node = await this.#node(seed)
+    // A seed's id lets a later topology reply that names the node differently be linked to it.
+    if (node.id === undefined) node.id = String(await node.connection.command(['CLUSTER', 'MYID']))
+    const held = this.#byId.get(node.id)
+    if (held !== undefined && held !== node.key && this.#linkByNodeId && this.#nodes.has(held)) {
+      // Another seed already reached this node under another address (`[::1]:7000` after `127.0.0.1:7000`):
+      // the connection just opened to learn the id gives way to the one held.
+      this.#nodes.link(seed, held)
+      return this.#nodes.get(held)!
+    }
+    this.#byId.set(node.id, node.key)
+    return node
+  }
+
+  protected override async topologyNode(master: TopologyNode): Promise<RoutedNode> {
+    const address = { host: master.host, port: master.port }
+    const held = this.#nodes.get(address)
+    if (held !== undefined && held.id !== undefined && held.id !== master.id) {
+      // Another node now answers at this address (a restart with a new id): the old connection is not its.
+      this.#nodes.delete(address)
+    } else if (held === undefined && this.#linkByNodeId) {
+      const key = this.#byId.get(master.id)
+      if (key !== undefined && this.#nodes.has(key)) this.#nodes.link(address, key)
+    }
+    const node = await this.#node(address)
+    node.id ??= master.id
+    if (node.id === master.id) this.#byId.set(master.id, node.key)
+    return node
+  }
+
+  protected override redirectNode(endpoint: Endpoint): Promise<RoutedNode> {
+    return this.#node(endpoint)
+  }
+
+  protected override async prune(kept: ReadonlySet<RoutedNode>): Promise<void> {
+    for (const [key, node] of this.#nodes) if (!kept.has(node)) this.#nodes.delete(key)
+    await this.#settled()
+  }
+
+  protected override held(): RoutedNode[] {
+    return [...this.#nodes.values()]
+  }
+
+  protected override async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.#opening])
+    this.#nodes.clear()
+    await this.#settled()
+  }
+
+  async #settled(): Promise<void> {
+    while (this.#closing.size > 0) await Promise.allSettled([...this.#closing])
+  }
+
+  #node(address: AddressInput): Promise<ClusterNode> {
+    const opening = this.#nodes.getOrCreateAsync(address, async (key, dial) => {
+      // Dial the address the node was first reached by (`localhost` stays `localhost`, as a TLS
+      // servername would need); the key is only its identity.
+      const { host, port } = dial ?? parseNodeKey(key)
+      const connection = await RespConnection.open({
+        host,
+        port,
+        name: this.connectionName,
+        timeout: this.timeout,
+      })
+      this.counters.created++
+      return { connection, key, id: undefined }
+    })
+    this.#opening.add(opening)
+    return opening.finally(() => this.#opening.delete(opening))
+  }
+}
