@@ -8,7 +8,7 @@
  * Exit status: 0 every input valid, 1 some input invalid, 2 usage error, 70 internal error.
  */
 import { once } from 'node:events'
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -107,6 +107,9 @@ const choice = <T extends string>(name: string, value: string | undefined, allow
 const readNat = (file: string): Resolver => {
   let text: string
   try {
+    if (statSync(file).size > MAX_TOPOLOGY_LENGTH) {
+      throw new Error(`larger than ${MAX_TOPOLOGY_LENGTH} bytes; a NAT table of every node is far smaller`)
+    }
     text = readFileSync(file, 'utf8')
   } catch (error) {
     throw new UsageError(`Cannot read the --nat file ${JSON.stringify(file)}: ${(error as Error).message}`)
@@ -262,18 +265,24 @@ async function* stdinLines(): AsyncGenerator<string> {
   if (pending !== '') yield pending
 }
 
+/**
+ * ASCII whitespace at both ends (as the keyer trims, DESIGN step 2), and a byte order mark that an editor may
+ * have put at the start of a file; other characters are the keyer's to judge.
+ */
+const trim = (text: string): string => text.replace(/^[\uFEFF\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
+
 /** Every input with its origin: the arguments, or the non-blank, non-comment lines of standard input. */
 async function* inputsOf(addresses: readonly string[]): AsyncGenerator<{ origin: Origin; input: string }> {
   if (addresses.length > 0) {
     for (const [index, input] of addresses.entries()) {
-      yield { origin: { kind: 'argument', number: index + 1 }, input: input.trim() }
+      yield { origin: { kind: 'argument', number: index + 1 }, input: trim(input) }
     }
     return
   }
   let number = 0
   for await (const line of stdinLines()) {
     number++
-    const input = line.trim()
+    const input = trim(line)
     if (input === '' || input.startsWith('#')) continue
     yield { origin: { kind: 'line', number }, input }
   }
