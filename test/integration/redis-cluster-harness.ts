@@ -25,7 +25,14 @@ export type ClusterMode = 'ip' | 'hostname' | 'ipv6'
 /** The Debian package that provides `redis-server` and `redis-cli`. */
 export const REDIS_PACKAGE = 'redis-server'
 
-/** Whether `redis-server` and `redis-cli` can be run. */
+/**
+ * Whether `redis-server` and `redis-cli` can be run.
+ *
+ * @example
+ * ```ts
+ * if (!redisAvailable()) console.log('apt-get install redis-server')
+ * ```
+ */
 export const redisAvailable = (): boolean =>
   ['redis-server', 'redis-cli'].every(
     (tool) => spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0,
@@ -34,6 +41,11 @@ export const redisAvailable = (): boolean =>
 /**
  * `false` when the tests can run; otherwise the one-line reason to skip them. Under `REQUIRE_REDIS=1` a missing
  * server throws instead, so CI cannot pass by skipping.
+ *
+ * @example
+ * ```ts
+ * describe('Redis Cluster', { skip: skipUnlessRedis() }, () => { … })
+ * ```
  */
 export const skipUnlessRedis = (): false | string => {
   if (redisAvailable()) return false
@@ -42,15 +54,17 @@ export const skipUnlessRedis = (): false | string => {
   return reason
 }
 
-// Every server this process started and has not yet seen exit, so the exit handler can stop them.
-const live = new Set<number>()
+// Every server this process started and has not yet seen exit, with its directory, so the exit handler can
+// stop them and clean up.
+const live = new Map<number, string>()
 process.once('exit', () => {
-  for (const pid of live) {
+  for (const [pid, dir] of live) {
     try {
       process.kill(pid, 'SIGKILL')
     } catch {
       // Already gone.
     }
+    rmSync(dir, { recursive: true, force: true })
   }
 })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -85,7 +99,15 @@ const freePort = async (): Promise<number> => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Poll `check` until it returns a value other than `undefined`, or fail with `what` after `timeout` ms. */
+/**
+ * Poll `check` every 50 ms until it returns a value other than `undefined`, or fail naming `what` after
+ * `timeout` ms (a check that throws counts as not yet).
+ *
+ * @example
+ * ```ts
+ * await waitFor('the server to answer', () => RespConnection.open({ host, port }).catch(() => undefined))
+ * ```
+ */
 export const waitFor = async <T>(
   what: string,
   check: () => Promise<T | undefined>,
@@ -186,7 +208,7 @@ const startServer = async (
   const child = spawn('redis-server', args, { stdio: 'ignore' })
   const pid = child.pid
   if (pid === undefined) throw new Error('Expected redis-server to start, but it has no PID.')
-  live.add(pid)
+  live.set(pid, dir)
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
       live.delete(pid)
