@@ -3,7 +3,7 @@
  * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}.
  */
 import { type Failure, fail, isFailure, preview, toError } from './errors.js'
-import { hostOrFailure, MAX_HOST_LENGTH, trimAsciiWhitespace } from './host.js'
+import { hostOrFailure, MAX_HOST_LENGTH, readHostOptions, trimAsciiWhitespace } from './host.js'
 import { checkDefaultPort, portOrFailure } from './port.js'
 
 declare const brand: unique symbol
@@ -130,7 +130,7 @@ const stringEndpoint = (
     }
     const authority = input.slice(schemeEnd + 3, end)
     hostport = authority.slice(authority.lastIndexOf('@') + 1)
-    portDefault = SCHEME_PORTS[scheme] ?? defaultPort
+    portDefault = Object.hasOwn(SCHEME_PORTS, scheme) ? SCHEME_PORTS[scheme] : defaultPort
     if (hostport === '') return addressFailure(`Expected a host after "${scheme}://".`)
   }
   let host: string
@@ -185,20 +185,31 @@ const stringEndpoint = (
  * ```
  */
 export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
-  const result = endpointOrFailure(
-    input,
-    checkDefaultPort(options?.defaultPort, 'parseAddress'),
-    options?.originHost,
-    options?.trailingDot === 'strip',
-    options?.mappedIPv4 === 'keep',
-  )
+  const { strip, keepMapped } = readHostOptions(options, 'parseAddress')
+  const originHost = options?.originHost
+  if (originHost !== undefined && typeof originHost !== 'string') {
+    throw new TypeError(
+      `Expected \`originHost\` of parseAddress to be a host string, got ${preview(originHost)}.`,
+    )
+  }
+  const defaultPort = checkDefaultPort(options?.defaultPort, 'parseAddress')
+  const result = endpointOrFailure(input, defaultPort, originHost, strip, keepMapped)
   if (isFailure(result)) throw toError(result, input)
   return result
 }
 
-/** The key of an endpoint whose host and port are already canonical. */
-export const joinKey = (host: string, port: number): NodeKey =>
-  (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`) as NodeKey
+/**
+ * The key of an endpoint whose host and port are already canonical. A zone that starts with "25" is written
+ * with its "%" escaped (`[fe80::1%25251]`), because inside brackets `%25` reads as that escape (RFC 6874).
+ */
+export const joinKey = (host: string, port: number): NodeKey => {
+  if (!host.includes(':')) return `${host}:${port}` as NodeKey
+  const percent = host.indexOf('%')
+  if (percent !== -1 && host.startsWith('25', percent + 1)) {
+    return `[${host.slice(0, percent)}%25${host.slice(percent + 1)}]:${port}` as NodeKey
+  }
+  return `[${host}]:${port}` as NodeKey
+}
 
 /**
  * The node key of an endpoint: `host:port`, or `[ipv6]:port`. The host is canonicalized (no resolver), so a
@@ -228,18 +239,9 @@ export const keyOrFailure = (key: unknown): Endpoint | Failure => {
   if (typeof key !== 'string') return invalid()
   const colon = key.lastIndexOf(':')
   if (colon <= 0) return invalid()
-  const portText = key.slice(colon + 1)
-  let host = key.slice(0, colon)
-  if (host.charCodeAt(0) === 0x5b) {
-    if (host.charCodeAt(host.length - 1) !== 0x5d) return invalid()
-    host = host.slice(1, -1)
-    if (!host.includes(':')) return invalid()
-  } else if (host.includes(':')) {
-    return invalid()
-  }
-  const port = portOrFailure(portText)
-  if (isFailure(port) || String(port) !== portText) return invalid()
-  if (hostOrFailure(host, false, true) !== host) return invalid()
+  const port = portOrFailure(key.slice(colon + 1))
+  const host = hostOrFailure(key.slice(0, colon), false, true)
+  if (isFailure(port) || isFailure(host) || joinKey(host, port) !== key) return invalid()
   return { host, port }
 }
 

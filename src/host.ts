@@ -7,7 +7,7 @@
  * and returned (lowercased if needed) without a second pass; everything else (brackets, colons, percent
  * signs, non-ASCII, odd characters, bad labels) takes the full path, which also produces precise errors.
  */
-import { type Failure, fail, isFailure, toError } from './errors.js'
+import { type Failure, fail, isFailure, preview, toError } from './errors.js'
 import { domainToASCII } from './idna.js'
 import {
   endsInANumber,
@@ -153,7 +153,12 @@ const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Fa
   return domainHost(input, strip)
 }
 
-/** An IPv6 address with an optional zone (`%zone`, or URL style `%25zone`), without brackets. */
+/**
+ * An IPv6 address with an optional zone, without brackets. Bare text (RFC 4007 section 11) writes the zone
+ * as it is: `fe80::1%251` is interface 251. Inside brackets a URL may escape the "%" as "%25" (RFC 6874), so
+ * there `%25` followed by a zone is that escape; `formatNodeKey` writes a zone that starts with "25" escaped,
+ * so every key reads back as itself.
+ */
 const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string | Failure => {
   const percent = text.indexOf('%')
   const pieces = parseIPv6(percent === -1 ? text : text.slice(0, percent))
@@ -168,12 +173,11 @@ const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string
   let zone = ''
   if (percent !== -1) {
     zone = text.slice(percent + 1)
-    // RFC 6874: inside a URL the "%" before a zone is itself percent-encoded as "%25".
-    if (zone.startsWith('25') && zone.length > 2) zone = zone.slice(2)
-    if (!ZONE.test(zone) || (zone.startsWith('25') && zone.length > 2)) {
+    if (bracketed && zone.length > 2 && zone.startsWith('25')) zone = zone.slice(2)
+    if (!ZONE.test(zone)) {
       return hostFailure(
         'invalid-zone',
-        'Expected a zone of 1 to 64 letters, digits, "_", "." or "-" after "%" (as in fe80::1%eth0); a zone that itself starts with "25" is ambiguous with the URL escape "%25".',
+        'Expected a zone of 1 to 64 letters, digits, "_", "." or "-" after "%" (as in fe80::1%eth0, or [fe80::1%25eth0] in a URL).',
       )
     }
   }
@@ -314,9 +318,35 @@ const isHexByte = (b: number): boolean =>
  * ```
  */
 export const canonicalHost = (host: string, options?: HostOptions): string => {
-  const result = hostOrFailure(host, options?.trailingDot === 'strip', options?.mappedIPv4 === 'keep')
+  const { strip, keepMapped } = readHostOptions(options, 'canonicalHost')
+  const result = hostOrFailure(host, strip, keepMapped)
   if (isFailure(result)) throw toError(result, host)
   return result
+}
+
+const PLAIN = { strip: false, keepMapped: false } as const
+
+/** Check {@link HostOptions}: a bad option is a TypeError. */
+export const readHostOptions = (
+  options: { trailingDot?: unknown; mappedIPv4?: unknown } | undefined,
+  where: string,
+): { strip: boolean; keepMapped: boolean } => {
+  if (options === undefined) return PLAIN
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
+  }
+  const { trailingDot = 'keep', mappedIPv4 = 'unwrap' } = options
+  if (trailingDot !== 'keep' && trailingDot !== 'strip') {
+    throw new TypeError(
+      `Expected \`trailingDot\` of ${where} to be 'keep' or 'strip', got ${preview(trailingDot)}.`,
+    )
+  }
+  if (mappedIPv4 !== 'unwrap' && mappedIPv4 !== 'keep') {
+    throw new TypeError(
+      `Expected \`mappedIPv4\` of ${where} to be 'unwrap' or 'keep', got ${preview(mappedIPv4)}.`,
+    )
+  }
+  return { strip: trailingDot === 'strip', keepMapped: mappedIPv4 === 'keep' }
 }
 
 /**

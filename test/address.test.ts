@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
+  canonicalNodeKey,
   type Endpoint,
   formatNodeKey,
   InvalidHostError,
@@ -232,4 +233,26 @@ test('parseNodeKey inverts formatNodeKey and refuses what formatNodeKey cannot w
     assert.equal(isNodeKey(key), false, key)
   }
   for (const value of [null, 7, {}, ['h:1']]) assert.equal(isNodeKey(value), false)
+})
+
+test('a scheme named like an Object.prototype member has no well-known port', () => {
+  assert.throws(() => parseAddress('constructor://h'), { name: 'InvalidPortError', reason: 'missing-port' })
+  assert.throws(() => canonicalNodeKey('constructor://h'), {
+    name: 'InvalidPortError',
+    reason: 'missing-port',
+  })
+  assert.deepEqual(parseAddress('constructor://h', { defaultPort: 9 }), { host: 'h', port: 9 })
+})
+
+test('bad options of parseAddress are TypeErrors', () => {
+  assert.throws(() => parseAddress('h:1', { trailingDot: 'drop' as 'keep' }), TypeError)
+  assert.throws(() => parseAddress('h:1', { mappedIPv4: 'yes' as 'keep' }), TypeError)
+  assert.throws(() => parseAddress('h:1', { originHost: 7 as unknown as string }), TypeError)
+})
+
+test('zones that start with "25" survive formatNodeKey and parseNodeKey', () => {
+  const key = formatNodeKey({ host: 'fe80::1%251', port: 7000 })
+  assert.equal(key, '[fe80::1%25251]:7000')
+  assert.deepEqual(parseNodeKey(key), { host: 'fe80::1%251', port: 7000 })
+  assert.throws(() => parseNodeKey('[fe80::1%251]:7000'), { reason: 'invalid-key' })
 })

@@ -129,14 +129,14 @@ test('step 4: zones are kept as written, %25 (RFC 6874) or %, and validated', ()
     [`fe80::1%${'z'.repeat(64)}`]: `fe80::1%${'z'.repeat(64)}`,
     // A mapped address with a zone is not unwrapped (IPv4 has no zones).
     '::ffff:1.2.3.4%eth0': '::ffff:1.2.3.4%eth0',
+    // Bare text (RFC 4007) writes the zone as it is: interface 251 is not interface 1.
+    'fe80::1%251': 'fe80::1%251',
+    // Inside brackets "%25" is the URL escape of "%" (RFC 6874), decoded once.
+    '[fe80::1%251]': 'fe80::1%1',
+    '[fe80::1%2525x]': 'fe80::1%25x',
+    '[fe80::1%25]': 'fe80::1%25',
   })
-  for (const input of [
-    'fe80::1%',
-    'fe80::1%eth/0',
-    'fe80::1%eth 0',
-    `fe80::1%${'z'.repeat(65)}`,
-    '[fe80::1%2525x]',
-  ]) {
+  for (const input of ['fe80::1%', 'fe80::1%eth/0', 'fe80::1%eth 0', `fe80::1%${'z'.repeat(65)}`]) {
     rejects(input, input.includes(' ') ? 'forbidden-character' : 'invalid-zone')
   }
 })
@@ -271,4 +271,11 @@ test('the fast path and the full path agree', () => {
     ['x_y.z', 'x%5Fy.z'],
   ]
   for (const [fast, full] of pairs) assert.equal(canonicalHost(fast), canonicalHost(full))
+})
+
+test('bad options are TypeErrors', () => {
+  assert.throws(() => canonicalHost('h', { trailingDot: 'drop' as 'keep' }), TypeError)
+  assert.throws(() => canonicalHost('h', { mappedIPv4: 'yes' as 'keep' }), TypeError)
+  // The predicate never throws, not even for a bad option.
+  assert.equal(isValidHost('h', { mappedIPv4: 'yes' as 'keep' }), true)
 })

@@ -34,7 +34,11 @@ test('IPv6 keys are bracketed; ::1 and 127.0.0.1 stay two nodes', () => {
   assert.equal(canonicalNodeKey('[0:0:0:0:0:0:0:1]:7002'), '[::1]:7002')
   assert.equal(canonicalNodeKey('::1', 7002), '[::1]:7002')
   assert.equal(canonicalNodeKey('[::1]', 7002), '[::1]:7002')
-  assert.equal(canonicalNodeKey('fe80::1%25eth0', 1), '[fe80::1%eth0]:1')
+  assert.equal(canonicalNodeKey('[fe80::1%25eth0]', 1), '[fe80::1%eth0]:1')
+  // A bare zone is literal; in a key, a zone that starts with "25" is written escaped so it reads back.
+  assert.equal(canonicalNodeKey('fe80::1%251', 1), '[fe80::1%25251]:1')
+  assert.equal(canonicalNodeKey('[fe80::1%25251]:1'), '[fe80::1%25251]:1')
+  assert.notEqual(canonicalNodeKey('fe80::1%251', 1), canonicalNodeKey('fe80::1%1', 1))
   assert.notEqual(canonicalNodeKey('::1', 7002), canonicalNodeKey('127.0.0.1', 7002))
   assert.notEqual(canonicalNodeKey('127.0.0.2', 7002), canonicalNodeKey('127.0.0.1', 7002))
 })
