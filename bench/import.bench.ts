@@ -5,7 +5,10 @@
  * Always measures the build (`dist/`): a fresh process running the TypeScript source would time the compiler.
  */
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { median, ROUNDS, STRICT } from './harness.ts'
 
 const SAMPLES = Math.max(ROUNDS * 3, 15)
@@ -47,6 +50,14 @@ const run = (load: string): Sample => {
   return JSON.parse(child.stdout) as Sample
 }
 
+/** Milliseconds to load something in a fresh process, nothing else. */
+const floorSample = (load: string): number => {
+  const script = `const start = performance.now(); await ${load.replace(/^await /, '')}; console.log(performance.now() - start)`
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  if (child.status !== 0) throw new Error(`The import probe failed: ${child.stderr}`)
+  return Number(child.stdout)
+}
+
 const measure = (label: string, load: string) => {
   const samples = Array.from({ length: SAMPLES }, () => run(load))
   const importMs = samples.map((sample) => sample.importMs)
@@ -65,6 +76,16 @@ const results = [
   measure('ESM import (dist/esm)', `await import(${JSON.stringify(esm.href)})`),
   measure('CommonJS require (dist/commonjs)', `require(${JSON.stringify(cjs)})`),
 ]
+const emptyModule = join(tmpdir(), 'canonical-node-key-bench-empty.mjs')
+writeFileSync(emptyModule, 'export const x = 1\n')
+// Context, not goals: what any ESM import costs here (the loader's first file), and the one dependency.
+const floors = [
+  ['ESM import of an empty file', `await import(${JSON.stringify(pathToFileURL(emptyModule).href)})`],
+  ['ESM import of lru-cache alone', `await import(${JSON.stringify(import.meta.resolve('lru-cache'))})`],
+].map(([name, load]) => {
+  const ms = Array.from({ length: SAMPLES }, () => floorSample(load!))
+  return { name: name!, ms: median(ms), low: Math.min(...ms), high: Math.max(...ms) }
+})
 const lines = [
   '### Cold import',
   '',
@@ -72,6 +93,9 @@ const lines = [
   '',
   '| load | import ms | spread | tr46 loaded at import / after ASCII hosts / after a non-ASCII host | first non-ASCII host ms |',
   '|---|--:|---|---|--:|',
+  ...floors.map(
+    (f) => `| ${f.name} (context) | ${f.ms.toFixed(2)} | ${f.low.toFixed(2)} – ${f.high.toFixed(2)} | | |`,
+  ),
   ...results.map(
     (r) =>
       `| ${r.label} | ${r.importMs.toFixed(2)} | ${r.low.toFixed(2)} – ${r.high.toFixed(2)} | ${r.lazy ? 'no / no / yes (every sample)' : '**not lazy in some sample**'} | ${r.unicodeMs.toFixed(2)} |`,
