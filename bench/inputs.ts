@@ -47,7 +47,7 @@ export const IPV6: readonly string[] = [
 ]
 
 /** IPv6 with a zone (link-local), which the URL parser refuses. */
-export const ZONED: readonly string[] = ['fe80::1%eth0', 'fe80::abcd%en0', 'FE80::1%25eth1']
+export const ZONED: readonly string[] = ['fe80::1%eth0', 'fe80::abcd%en0', 'FE80::1%eth1']
 
 /** Non-ASCII names (UTS #46 to punycode). */
 export const UNICODE: readonly string[] = [
@@ -58,13 +58,17 @@ export const UNICODE: readonly string[] = [
   'münchen.cache.local',
 ]
 
-/** Every spelling of the cluster: names, IPv4, IPv6 bare and bracketed, IPv4-mapped and zoned. */
+/**
+ * Every spelling of the cluster: names, IPv4, IPv6 bare and bracketed, IPv4-mapped and zoned (bare with `%`,
+ * bracketed also URL style with `%25`, RFC 6874).
+ */
 export const HOST_MIX: readonly string[] = [
   ...NAMES,
   ...IPV4,
   ...IPV6,
   ...IPV6.slice(0, 4).map((host) => `[${host}]`),
   ...ZONED,
+  '[fe80::1%25eth0]',
 ]
 
 const PORTS = [7000, 7001, 7002, 6379]

@@ -33,6 +33,9 @@ for (let i = 0; i < n; i++) {
 if (new Set(pairs.map(({ host, port }) => canonicalNodeKey(host, port))).size !== unbounded.size) {
   throw new Error('The NodeMap does not hold one value per node.')
 }
+// Every spelling must find its node, in both call shapes, or the comparison would time misses.
+const lost = addresses.filter((address, i) => unbounded.get(address) !== unbounded.get(hosts[i]!, ports[i]!))
+if (lost.length > 0) throw new Error(`These addresses do not find their node: ${lost.join(', ')}`)
 
 const pairTask = (name: string, get: (host: string, port: number) => { id: number } | undefined): Task => ({
   name,
