@@ -64,7 +64,7 @@ const DEFAULT_CACHE_SIZE = 10_000
  * const keyer = createNodeKeyer({ defaultPort: 6379, resolver: loopbackResolver({ to: '::1' }) })
  * keyer('LOCALHOST')          // '[::1]:6379'
  * keyer('[0:0::1]:6379')      // '[::1]:6379'
- * keyer.stats()               // { hits: 1, misses: 1, size: 2, evictions: 0 }
+ * keyer.stats()               // { hits: 0, misses: 2, size: 2, evictions: 0 }: two spellings, two inputs
  * ```
  */
 export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
