@@ -8,9 +8,13 @@ import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './
 import { isFailure, preview } from './errors.js'
 import { hostOrFailure } from './host.js'
 
-/** What a resolver tells its listeners: the canonical hosts whose answers changed, or all of them. */
+/**
+ * What a resolver tells its listeners: the canonical hosts whose answers changed or must be asked for again
+ * (a DNS answer whose TTL ran out, so the next use refreshes it), or all of them. A keyer drops its memo
+ * entries for those hosts, so the next call reaches the resolver.
+ */
 export interface ResolverChange {
-  /** Canonical hosts (as the resolver receives them) whose answer changed; `undefined`: every host. */
+  /** Canonical hosts (as the resolver receives them) whose answer changed or fell due; `undefined`: every host. */
   hosts?: readonly string[] | undefined
 }
 
