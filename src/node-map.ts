@@ -102,6 +102,11 @@ interface Entry<V> {
   value: V
   /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
   aliases: Set<string>
+  /**
+   * The (host, port) pairs `get` has noted in `aliases`, by host then port, so a repeated lookup needs no
+   * string; it grows only when `aliases` does.
+   */
+  pairs?: Map<string, Set<unknown>>
   /** The first address the node was reached by, canonical but not resolved. */
   dial: Endpoint | undefined
 }
@@ -247,13 +252,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    */
   get(host: string, port: NodeMapPort): V | undefined
   get(address: AddressInput): V | undefined
-  get(...args: [AddressInput] | [string, NodeMapPort]): V | undefined {
-    const found = this.#tryLookup(args[0], args[1], args.length > 1)
-    if (found === undefined) return undefined
-    const entry = this.#entries.get(found.key)
+  get(hostOrAddress: AddressInput, port?: NodeMapPort): V | undefined {
+    // The hot path of a cluster client: no rest array, no lookup record, and no string built for a spelling
+    // the entry has already seen.
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
+    const pair = arguments.length > 1
+    const key = this.#tryKey(hostOrAddress, port, pair)
+    if (key === undefined) return undefined
+    const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
-    this.#touch(found.key, entry)
-    pushAlias(entry.aliases, found.raw)
+    this.#touch(key, entry)
+    if (entry.aliases.size < MAX_ALIASES) this.#remember(entry, hostOrAddress, port, pair)
     return entry.value
   }
 
@@ -267,9 +276,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    */
   has(host: string, port: NodeMapPort): boolean
   has(address: AddressInput): boolean
-  has(...args: [AddressInput] | [string, NodeMapPort]): boolean {
-    const found = this.#tryLookup(args[0], args[1], args.length > 1)
-    return found !== undefined && this.#entries.has(found.key)
+  has(hostOrAddress: AddressInput, port?: NodeMapPort): boolean {
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
+    const key = this.#tryKey(hostOrAddress, port, arguments.length > 1)
+    return key !== undefined && this.#entries.has(key)
   }
 
   /**
@@ -634,6 +644,40 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       return this.#lookup(input, port, pair)
     } catch {
       return undefined
+    }
+  }
+
+  /** The key of an input, followed through a link; `undefined` for input that is not an address. */
+  #tryKey(input: unknown, port: unknown, pair: boolean): NodeKey | undefined {
+    const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
+    let own: NodeKey
+    try {
+      own = pair ? keyer(input, port) : keyer(input)
+    } catch {
+      return undefined
+    }
+    return this.#linkOf.size === 0 ? own : (this.#linkOf.get(own) ?? own)
+  }
+
+  /**
+   * Note a spelling for `aliases()` without building its string when the entry has seen it: an address string
+   * is its own alias, and pairs are indexed by host, then port.
+   */
+  #remember(entry: Entry<V>, input: unknown, port: unknown, pair: boolean): void {
+    if (typeof input !== 'string') {
+      pushAlias(entry.aliases, rawOf(input, port, pair))
+    } else if (!pair || port === undefined) {
+      if (!entry.aliases.has(input)) pushAlias(entry.aliases, input)
+    } else {
+      entry.pairs ??= new Map()
+      let ports = entry.pairs.get(input)
+      if (ports?.has(port) === true) return
+      pushAlias(entry.aliases, rawOf(input, port, pair))
+      if (ports === undefined) {
+        ports = new Set()
+        entry.pairs.set(input, ports)
+      }
+      ports.add(port)
     }
   }
 
