@@ -5,12 +5,12 @@
  * does not know yet stays itself, and a lookup starts in the background; when an answer changes, the
  * resolver tells its listeners, and a keyer built on it drops the memo entries the change affects.
  */
-import { promises as dnsPromises } from 'node:dns'
 import type { NodeKey } from './address.js'
 import { isFailure, preview, toError } from './errors.js'
 import { hostOrFailure } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
+import { requireModule } from './require.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
 
 /** Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred). */
@@ -283,16 +283,23 @@ interface DefaultLookup {
   cancel(): void
 }
 
+/**
+ * node:dns, loaded when a resolver first needs its default lookup: importing the library then reads no DNS
+ * module, which keeps a cold import cheap for the many users who never use DNS identity.
+ */
+const dnsPromises = (): typeof import('node:dns').promises =>
+  (requireModule('node:dns') as typeof import('node:dns')).promises
+
 const systemLookup = (): DefaultLookup => ({
   lookup: async (hostname, { family }) =>
-    await dnsPromises.lookup(hostname, { all: true, family: family === 'any' ? 0 : family }),
+    await dnsPromises().lookup(hostname, { all: true, family: family === 'any' ? 0 : family }),
   // getaddrinfo runs on the thread pool and cannot be cancelled; its result is ignored after close.
   cancel: () => {},
 })
 
 const serverLookup = (servers: readonly string[], timeout: number): DefaultLookup => {
   // c-ares retries with a growing timeout; two tries fit within the resolver's own timeout.
-  const resolver = new dnsPromises.Resolver({
+  const resolver = new (dnsPromises().Resolver)({
     timeout: Math.max(1, Math.floor((timeout * 1000) / 3)),
     tries: 2,
   })
