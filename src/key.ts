@@ -51,6 +51,11 @@ export interface NodeKeyer {
   clear(): void
   /** Stop listening to the resolver's changes (for keyers made per connection; others need not call it). */
   close(): void
+  /**
+   * A number that changes whenever keys this keyer gave may have changed: its resolver reported a change, or
+   * `clear()` ran. A cache built on the keyer (such as {@link NodeMap}'s) may keep a key while it is the same.
+   */
+  readonly generation: number
 }
 
 const DEFAULT_CACHE_SIZE = 10_000
@@ -96,7 +101,6 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   const strip = trailingDot === 'strip'
   const keepMapped = mappedIPv4 === 'keep'
   const memo = new Memo(cacheSize)
-  const unsubscribe = resolver?.subscribe?.((change) => memo.drop(change?.hosts))
 
   /** The key of a canonical endpoint, through the resolver. */
   const entryOf = (endpoint: Endpoint | Failure, input: unknown): { key: NodeKey; host: string } => {
@@ -169,8 +173,18 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
       .key
   } as NodeKeyer
 
+  // A data property, not a getter: caches built on the keyer read it on every lookup.
+  const mutable = keyer as { generation: number }
+  mutable.generation = 0
+  const unsubscribe = resolver?.subscribe?.((change) => {
+    memo.drop(change?.hosts)
+    mutable.generation++
+  })
   keyer.stats = () => memo.stats()
-  keyer.clear = () => memo.clear()
+  keyer.clear = () => {
+    memo.clear()
+    mutable.generation++
+  }
   keyer.close = () => unsubscribe?.()
   return keyer
 }

@@ -97,6 +97,8 @@ export class StaleCreationError extends Error {
 const MAX_ALIASES = 16
 /** How many addresses may be linked to one key; linking one more drops the oldest link. */
 const MAX_LINKS = 16
+/** How many address strings `get` indexes straight to their entry before it starts the index afresh. */
+const MAX_FRONT = 4096
 
 interface Entry<V> {
   value: V
@@ -181,6 +183,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   readonly #pending = new Map<NodeKey, Pending<V>>()
   /** A linked address's key to the key of the entry it finds; never chained (targets are not sources). */
   readonly #linkOf = new Map<NodeKey, NodeKey>()
+  /**
+   * Address strings `get` has found, straight to their entry, so a repeated lookup is one `Map.get`. A hit
+   * counts only while nothing that could change the answer has happened: no entry left and no link changed
+   * (`#version`), and the keyer's answers are the same (its `generation`). Used only with a keyer that has a
+   * generation; bounded, and emptied when full.
+   */
+  readonly #front = new Map<string, { entry: Entry<V>; key: NodeKey; version: number; generation: number }>()
+  #version = 0
   /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
   readonly #linked = new Map<NodeKey, NodeKey[]>()
   /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
@@ -257,12 +267,28 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // the entry has already seen.
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const pair = arguments.length > 1
+    if (!pair && typeof hostOrAddress === 'string') {
+      const hit = this.#front.get(hostOrAddress)
+      if (
+        hit !== undefined &&
+        hit.version === this.#version &&
+        hit.generation === (this.#keyer as { generation?: unknown }).generation
+      ) {
+        if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit.entry)
+        return hit.entry.value
+      }
+    }
     const key = this.#tryKey(hostOrAddress, port, pair)
     if (key === undefined) return undefined
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     this.#touch(key, entry)
     if (entry.aliases.size < MAX_ALIASES) this.#remember(entry, hostOrAddress, port, pair)
+    const generation = (this.#keyer as { generation?: unknown }).generation
+    if (!pair && typeof hostOrAddress === 'string' && typeof generation === 'number') {
+      if (this.#front.size >= MAX_FRONT) this.#front.clear()
+      this.#front.set(hostOrAddress, { entry, key, version: this.#version, generation })
+    }
     return entry.value
   }
 
@@ -326,6 +352,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#cancel(key, 'delete')
     const entry = this.#entries.get(key)
     if (entry !== undefined) this.#entries.delete(key)
+    this.#version++
     this.#dropLinksIfOrphan(key)
     if (entry === undefined) return false
     this.#settle([[entry.value, key, 'delete']])
@@ -346,6 +373,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const departures: Departure<V>[] = []
     for (const [key, entry] of this.#entries) departures.push([entry.value, key, 'clear'])
     this.#entries.clear()
+    this.#version++
+    this.#front.clear()
     for (const key of [...this.#pending.keys()]) this.#cancel(key, 'clear')
     this.#linkOf.clear()
     this.#linked.clear()
@@ -554,6 +583,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // The source's own entry and creation give way to the target's, and whatever was linked to the source
     // follows it.
     const merged = this.#entries.get(source)
+    this.#version++
     if (merged !== undefined) {
       this.#entries.delete(source)
       departures.push([merged.value, source, 'link'])
@@ -734,6 +764,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (oldest === undefined) return []
     const [oldKey, old] = oldest
     this.#entries.delete(oldKey)
+    this.#version++
     this.#dropLinksIfOrphan(oldKey)
     return [[old.value, oldKey, 'evict']]
   }
@@ -781,6 +812,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /** Link a key to a target, keeping the target's newest links. */
   #addLink(source: NodeKey, target: NodeKey): void {
+    this.#version++
     this.#linkOf.set(source, target)
     let sources = this.#linked.get(target)
     if (sources === undefined) {
@@ -795,6 +827,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   #unlink(source: NodeKey, target: NodeKey): void {
+    this.#version++
     this.#linkOf.delete(source)
     const sources = this.#linked.get(target)
     if (sources === undefined) return

@@ -639,3 +639,57 @@ describe('NodeMap: creations in flight meet set, getOrCreate, link and eviction'
     assert.equal(map.size, 1)
   })
 })
+
+describe('repeated lookups by one address string', () => {
+  test('follow a resolver whose answer changes', () => {
+    let target = '10.0.0.1'
+    const listeners = new Set<(change: { hosts?: readonly string[] }) => void>()
+    const resolver = Object.assign(
+      (endpoint: { host: string; port: number }) =>
+        endpoint.host === 'cache.internal' ? { host: target, port: endpoint.port } : undefined,
+      {
+        subscribe: (listener: (change: { hosts?: readonly string[] }) => void) => {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      },
+    )
+    const nodes = new NodeMap<string>({ keyer: createNodeKeyer({ resolver }) })
+    nodes.set('10.0.0.1:6379', 'one')
+    nodes.set('10.0.0.2:6379', 'two')
+    for (let i = 0; i < 3; i++) assert.equal(nodes.get('cache.internal:6379'), 'one')
+    target = '10.0.0.2'
+    for (const listener of listeners) listener({ hosts: ['cache.internal'] })
+    for (let i = 0; i < 3; i++) assert.equal(nodes.get('cache.internal:6379'), 'two')
+  })
+
+  test('follow deletes, replacements, links and clears', () => {
+    const disposed: string[] = []
+    const nodes = new NodeMap<string>({ dispose: (value) => disposed.push(value) })
+    nodes.set('127.0.0.1:7000', 'v4')
+    nodes.set('[::1]:7000', 'v6')
+    for (let i = 0; i < 3; i++) assert.equal(nodes.get('::1:7000'), 'v6')
+    nodes.link('::1:7000', '127.0.0.1:7000')
+    assert.equal(nodes.get('::1:7000'), 'v4')
+    nodes.set('LOCALHOST:7000', 'v4 again')
+    assert.equal(nodes.get('::1:7000'), 'v4 again')
+    nodes.delete('127.0.0.1:7000')
+    assert.equal(nodes.get('::1:7000'), undefined)
+    nodes.set('[::1]:7000', 'v6 again')
+    assert.equal(nodes.get('::1:7000'), 'v6 again')
+    nodes.clear()
+    assert.equal(nodes.get('::1:7000'), undefined)
+    assert.deepEqual(disposed, ['v6', 'v4', 'v4 again', 'v6 again'])
+  })
+
+  test('follow evictions past max', () => {
+    const nodes = new NodeMap<number>({ max: 2 })
+    nodes.set('a:1', 1)
+    assert.equal(nodes.get('A:1'), 1)
+    nodes.set('b:1', 2)
+    nodes.set('c:1', 3)
+    assert.equal(nodes.get('A:1'), undefined)
+    nodes.set('a:1', 4)
+    assert.equal(nodes.get('A:1'), 4)
+  })
+})
