@@ -435,6 +435,9 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * that is disposed with reason `'stale'`, and the callers get the value the key holds then, or a
    * {@link StaleCreationError} if it holds none.
    *
+   * A `create` must not await `getOrCreateAsync` for its own key: it would wait for itself, forever (the map
+   * cannot see that the caller is the creation in flight).
+   *
    * @returns A promise; bad input or a bad `create` rejects it.
    * @example
    * ```ts
