@@ -603,6 +603,9 @@ class DnsTable {
       }, this.#timeout * 1000)
       // A lookup must not keep the process alive on its own.
       timer.unref()
+      // close() aborts every lookup and clears the timers: a lookup that ignores its signal must not leave
+      // its callers waiting forever.
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
     })
     if (timer !== undefined) this.#timers.add(timer)
     entry.timer = timer

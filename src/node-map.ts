@@ -420,7 +420,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // `create` may have filed a value for this key itself (re-entrantly); that one stays.
     const again = this.#entries.get(found.key)
     if (again !== undefined) {
-      this.#settle([[value, found.key, 'stale']])
+      // Unless `create` filed the very value it returns: that one is in the map, not stale.
+      if (!Object.is(value, again.value)) this.#settle([[value, found.key, 'stale']])
       return again.value
     }
     this.#settle(this.#store(found, value, dial))
@@ -795,9 +796,11 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     // The key was deleted, cleared, set or linked away meanwhile: this value is not filed. The callers get
     // what the address finds now, if anything.
-    this.#settle([[value, key, 'stale']])
     const now = this.#linkOf.get(key) ?? key
     const entry = this.#entries.get(now)
+    // The value may be the one filed meanwhile (a create that set it itself, or two creators sharing one
+    // object): that one is in the map, not stale.
+    if (entry === undefined || !Object.is(value, entry.value)) this.#settle([[value, key, 'stale']])
     if (entry !== undefined) return entry.value
     const next = this.#pending.get(now)
     if (next !== undefined) return next.promise

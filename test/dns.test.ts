@@ -632,3 +632,17 @@ describe('createDnsResolver: options', () => {
     createDnsResolver({ servers: ['127.0.0.1:5353', '[::1]:53'] }).close()
   })
 })
+
+test('close() settles a keyAsync whose lookup never answers', async () => {
+  const dns = createDnsResolver({ lookup: () => new Promise<DnsAddress[]>(() => {}), timeout: 5 })
+  const waiting = dns.keyAsync('stuck.test', 6379)
+  setTimeout(() => dns.close(), 20)
+  const outcome = await Promise.race([
+    waiting.then(
+      (key) => `settled ${key}`,
+      () => 'settled with an error',
+    ),
+    new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 1000).unref()),
+  ])
+  assert.notEqual(outcome, 'still waiting')
+})

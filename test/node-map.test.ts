@@ -693,3 +693,34 @@ describe('repeated lookups by one address string', () => {
     assert.equal(nodes.get('A:1'), 4)
   })
 })
+
+describe('a create that files its own value', () => {
+  test('getOrCreate: the value is disposed once, when it leaves', () => {
+    const disposed: string[] = []
+    const nodes = new NodeMap<object>({ dispose: (_value, key, reason) => disposed.push(`${key} ${reason}`) })
+    const value = {}
+    const got = nodes.getOrCreate('localhost:7000', (key) => {
+      nodes.set(key, value)
+      return value
+    })
+    assert.equal(got, value)
+    assert.deepEqual(disposed, [])
+    nodes.delete('127.0.0.1:7000')
+    assert.deepEqual(disposed, ['127.0.0.1:7000 delete'])
+  })
+
+  test('getOrCreateAsync: the value is disposed once, when it leaves', async () => {
+    const disposed: string[] = []
+    const nodes = new NodeMap<object>({ dispose: (_value, key, reason) => disposed.push(`${key} ${reason}`) })
+    const value = {}
+    const got = await nodes.getOrCreateAsync('localhost:7000', async (key) => {
+      nodes.set(key, value)
+      return value
+    })
+    assert.equal(got, value)
+    assert.equal(nodes.get('127.0.0.1:7000'), value)
+    assert.deepEqual(disposed, [])
+    nodes.clear()
+    assert.deepEqual(disposed, ['127.0.0.1:7000 clear'])
+  })
+})
