@@ -30,6 +30,12 @@ export type NodeMapPort = number | string | undefined
 export interface NodeMapKeyer {
   (host: string, port: NodeMapPort): NodeKey
   (address: AddressInput): NodeKey
+  /**
+   * A number that changes whenever the keyer's answers may have changed (every keyer
+   * {@link createNodeKeyer} makes has one). With it, the map answers a repeated address string in one
+   * lookup; without it, every lookup goes through the keyer.
+   */
+  readonly generation?: number
 }
 
 /** Options of a {@link NodeMap}. */
@@ -101,6 +107,8 @@ const MAX_LINKS = 16
 const MAX_FRONT = 4096
 
 interface Entry<V> {
+  /** The key the entry is filed under. */
+  readonly key: NodeKey
   value: V
   /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
   aliases: Set<string>
@@ -184,13 +192,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   /** A linked address's key to the key of the entry it finds; never chained (targets are not sources). */
   readonly #linkOf = new Map<NodeKey, NodeKey>()
   /**
-   * Address strings `get` has found, straight to their entry, so a repeated lookup is one `Map.get`. A hit
-   * counts only while nothing that could change the answer has happened: no entry left and no link changed
-   * (`#version`), and the keyer's answers are the same (its `generation`). Used only with a keyer that has a
-   * generation; bounded, and emptied when full.
+   * Address strings `get` has found, straight to their entry, so a repeated lookup is one `Map.get`. It is
+   * emptied whenever an answer could change: an entry leaves or a link changes (`#forget`), or the keyer's
+   * answers change (its `generation` moves). Used only with a keyer that has a generation; bounded, and
+   * emptied when full.
    */
-  readonly #front = new Map<string, { entry: Entry<V>; key: NodeKey; version: number; generation: number }>()
-  #version = 0
+  readonly #front = new Map<string, Entry<V>>()
+  /** The keyer's generation the front index was filled under; `undefined` when the keyer has none. */
+  #frontGeneration: number | undefined
   /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
   readonly #linked = new Map<NodeKey, NodeKey[]>()
   /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
@@ -219,6 +228,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       throw new TypeError(`Expected \`max\` to be an integer from 1 up, or Infinity, got ${preview(max)}.`)
     }
     this.#keyer = keyer
+    this.#frontGeneration = typeof keyer.generation === 'number' ? keyer.generation : undefined
     this.#dispose = dispose
     this.#onError = onError
     this.#max = max
@@ -267,15 +277,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // the entry has already seen.
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const pair = arguments.length > 1
-    if (!pair && typeof hostOrAddress === 'string') {
-      const hit = this.#front.get(hostOrAddress)
-      if (
-        hit !== undefined &&
-        hit.version === this.#version &&
-        hit.generation === (this.#keyer as { generation?: unknown }).generation
-      ) {
-        if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit.entry)
-        return hit.entry.value
+    if (!pair && typeof hostOrAddress === 'string' && this.#frontGeneration !== undefined) {
+      const generation = this.#keyer.generation
+      if (generation === this.#frontGeneration) {
+        const hit = this.#front.get(hostOrAddress)
+        if (hit !== undefined) {
+          if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
+          return hit.value
+        }
+      } else {
+        this.#front.clear()
+        this.#frontGeneration = generation
       }
     }
     const key = this.#tryKey(hostOrAddress, port, pair)
@@ -284,10 +296,9 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (entry === undefined) return undefined
     this.#touch(key, entry)
     if (entry.aliases.size < MAX_ALIASES) this.#remember(entry, hostOrAddress, port, pair)
-    const generation = (this.#keyer as { generation?: unknown }).generation
-    if (!pair && typeof hostOrAddress === 'string' && typeof generation === 'number') {
+    if (!pair && typeof hostOrAddress === 'string' && this.#frontGeneration !== undefined) {
       if (this.#front.size >= MAX_FRONT) this.#front.clear()
-      this.#front.set(hostOrAddress, { entry, key, version: this.#version, generation })
+      this.#front.set(hostOrAddress, entry)
     }
     return entry.value
   }
@@ -352,7 +363,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#cancel(key, 'delete')
     const entry = this.#entries.get(key)
     if (entry !== undefined) this.#entries.delete(key)
-    this.#version++
+    this.#front.clear()
     this.#dropLinksIfOrphan(key)
     if (entry === undefined) return false
     this.#settle([[entry.value, key, 'delete']])
@@ -373,7 +384,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const departures: Departure<V>[] = []
     for (const [key, entry] of this.#entries) departures.push([entry.value, key, 'clear'])
     this.#entries.clear()
-    this.#version++
     this.#front.clear()
     for (const key of [...this.#pending.keys()]) this.#cancel(key, 'clear')
     this.#linkOf.clear()
@@ -587,7 +597,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // The source's own entry and creation give way to the target's, and whatever was linked to the source
     // follows it.
     const merged = this.#entries.get(source)
-    this.#version++
+    this.#front.clear()
     if (merged !== undefined) {
       this.#entries.delete(source)
       departures.push([merged.value, source, 'link'])
@@ -756,7 +766,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     const aliases = superseded?.aliases ?? new Set<string>()
     pushAlias(aliases, found.raw)
-    return this.#insert(key, { value, aliases, dial: superseded?.dial ?? dial ?? this.#dialOf(found) })
+    return this.#insert(key, { key, value, aliases, dial: superseded?.dial ?? dial ?? this.#dialOf(found) })
   }
 
   /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
@@ -768,7 +778,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (oldest === undefined) return []
     const [oldKey, old] = oldest
     this.#entries.delete(oldKey)
-    this.#version++
+    this.#front.clear()
     this.#dropLinksIfOrphan(oldKey)
     return [[old.value, oldKey, 'evict']]
   }
@@ -791,7 +801,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     if (this.#pending.get(key) === pending) {
       this.#pending.delete(key)
-      this.#settle(this.#insert(key, { value, aliases: pending.aliases, dial: pending.dial }))
+      this.#settle(this.#insert(key, { key, value, aliases: pending.aliases, dial: pending.dial }))
       return value
     }
     // The key was deleted, cleared, set or linked away meanwhile: this value is not filed. The callers get
@@ -818,7 +828,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /** Link a key to a target, keeping the target's newest links. */
   #addLink(source: NodeKey, target: NodeKey): void {
-    this.#version++
+    this.#front.clear()
     this.#linkOf.set(source, target)
     let sources = this.#linked.get(target)
     if (sources === undefined) {
@@ -833,7 +843,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   #unlink(source: NodeKey, target: NodeKey): void {
-    this.#version++
+    this.#front.clear()
     this.#linkOf.delete(source)
     const sources = this.#linked.get(target)
     if (sources === undefined) return
