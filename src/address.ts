@@ -12,19 +12,49 @@ declare const brand: unique symbol
  * A canonical node key: `host:port`, `[ipv6]:port` or `[ipv6%zone]:port`. Branded, so a raw
  * `` `${host}:${port}` `` string does not type-check where a canonical key belongs; get one from
  * {@link canonicalNodeKey}, a keyer, {@link formatNodeKey} or {@link parseNodeKey}'s inverse.
+ *
+ * @example
+ * ```ts
+ * const key: NodeKey = canonicalNodeKey('LOCALHOST', 7000) // '127.0.0.1:7000'
+ * const raw: NodeKey = '127.0.0.1:7000'                     // type error: a plain string is not a key
+ * ```
  */
 export type NodeKey = string & { readonly [brand]: 'NodeKey' }
 
-/** A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets). */
+/**
+ * A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets).
+ *
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = parseAddress('[::1]:7000') // { host: '::1', port: 7000 }
+ * formatNodeKey(endpoint)                               // '[::1]:7000'
+ * ```
+ */
 export interface Endpoint {
   host: string
   port: number
 }
 
-/** Any spelling of a node address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'`, or `{ host, port }`. */
+/**
+ * Any spelling of a node address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'`, or `{ host, port }`.
+ *
+ * @example
+ * ```ts
+ * const seeds: AddressInput[] = ['LOCALHOST:7000', { host: '::1', port: '7002' }]
+ * seeds.map((seed) => canonicalNodeKey(seed)) // ['127.0.0.1:7000', '[::1]:7002']
+ * ```
+ */
 export type AddressInput = string | { host: string; port?: number | string | undefined }
 
-/** Options of {@link parseAddress}. */
+/**
+ * Options of {@link parseAddress}.
+ *
+ * @example
+ * ```ts
+ * const options: ParseAddressOptions = { defaultPort: 7000, trailingDot: 'strip' }
+ * parseAddress('Redis-1.Example.', options) // { host: 'redis-1.example', port: 7000 }
+ * ```
+ */
 export interface ParseAddressOptions {
   /** The port when the address has none and its scheme gives none. */
   defaultPort?: number | undefined
@@ -39,7 +69,15 @@ export interface ParseAddressOptions {
   mappedIPv4?: 'unwrap' | 'keep' | undefined
 }
 
-/** The well-known port of each scheme a cluster client meets. */
+/**
+ * The well-known port of each scheme a cluster client meets.
+ *
+ * @example
+ * ```ts
+ * SCHEME_PORTS.rediss                       // 6379
+ * parseAddress('memcached://cache-1').port  // 11211
+ * ```
+ */
 export const SCHEME_PORTS: Readonly<Record<string, number>> = {
   redis: 6379,
   rediss: 6379,

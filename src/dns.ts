@@ -13,10 +13,27 @@ import { createNodeKeyer, type NodeKeyer } from './key.js'
 import { requireModule } from './require.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
 
-/** Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred). */
+/**
+ * Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred).
+ *
+ * @example
+ * ```ts
+ * const family: DnsFamily = 6
+ * const dns = createDnsResolver({ family }) // only IPv6 addresses become identities
+ * ```
+ */
 export type DnsFamily = 4 | 6 | 'any'
 
-/** One address of a lookup's answer. */
+/**
+ * One address of a lookup's answer.
+ *
+ * @example
+ * ```ts
+ * const answer: DnsAddress[] = [{ address: 'fd00::5', ttl: 60 }, { address: '10.0.0.5', ttl: 60 }]
+ * const dns = createDnsResolver({ lookup: () => answer })
+ * await dns.prime(['redis-1.internal']) // ['10.0.0.5']: IPv4 before IPv6
+ * ```
+ */
 export interface DnsAddress {
   /** An IPv4 or IPv6 address in any textual form; it is canonicalized. */
   address: string
@@ -27,7 +44,17 @@ export interface DnsAddress {
   ttl?: number | undefined
 }
 
-/** What a {@link DnsLookup} is called with. */
+/**
+ * What a {@link DnsLookup} is called with.
+ *
+ * @example
+ * ```ts
+ * const servers = new Resolver() // from 'node:dns/promises'
+ * const lookup: DnsLookup = async (hostname, { family }: DnsLookupOptions) =>
+ *   family === 6 ? servers.resolve6(hostname, { ttl: true }) : servers.resolve4(hostname, { ttl: true })
+ * const dns = createDnsResolver({ lookup, family: 4 })
+ * ```
+ */
 export interface DnsLookupOptions {
   /** The family asked for; addresses of another family in the answer are ignored. */
   family: DnsFamily
@@ -40,18 +67,42 @@ export interface DnsLookupOptions {
  * `code` is `'ENOTFOUND'` or `'ENODATA'` (node:dns's codes for NXDOMAIN and "no records"), means the name
  * has no address (cached for `negativeTtl`); any other rejection is a failure of the lookup (the last
  * answer is kept for `staleIfError`).
+ *
+ * @example
+ * ```ts
+ * const table = new Map<string, DnsAddress[]>([['redis-1.internal', [{ address: '10.0.0.5', ttl: 60 }]]])
+ * const lookup: DnsLookup = (hostname) => table.get(hostname) ?? [] // []: the name has no address
+ * const dns = createDnsResolver({ lookup })
+ * ```
  */
 export type DnsLookup = (
   hostname: string,
   options: DnsLookupOptions,
 ) => Promise<readonly DnsAddress[]> | readonly DnsAddress[]
 
-/** A monotonic clock in milliseconds, such as `performance`. */
+/**
+ * A monotonic clock in milliseconds, such as `performance`.
+ *
+ * @example
+ * ```ts
+ * let now = 0
+ * const dns = createDnsResolver({ lookup, clock: { now: () => now } satisfies DnsClock })
+ * now += 60_000 // a minute later, without waiting: answers with a TTL of 60 s have expired
+ * ```
+ */
 export interface DnsClock {
   now(): number
 }
 
-/** Options of {@link createDnsResolver}. Durations are in seconds, as DNS TTLs are. */
+/**
+ * Options of {@link createDnsResolver}. Durations are in seconds, as DNS TTLs are.
+ *
+ * @example
+ * ```ts
+ * const options: DnsResolverOptions = { servers: ['127.0.0.1:5353'], family: 4, maxTtl: 60 }
+ * const dns = createDnsResolver(options)
+ * ```
+ */
 export interface DnsResolverOptions {
   /**
    * How names are looked up. Default: with `servers`, a node:dns `Resolver` asking those servers for A
@@ -122,10 +173,28 @@ export interface DnsResolverOptions {
   clock?: DnsClock | undefined
 }
 
-/** Why a name's identity changed. */
+/**
+ * Why a name's identity changed.
+ *
+ * @example
+ * ```ts
+ * dns.onChange((event) => {
+ *   if (event.type === 'change' && event.reason === 'not-found') console.log(event.host, 'is gone')
+ * })
+ * ```
+ */
 export type DnsChangeReason = 'answer' | 'not-found' | 'stale-expired' | 'evicted'
 
-/** A name's identity changed (from or to `undefined`: unknown). */
+/**
+ * A name's identity changed (from or to `undefined`: unknown).
+ *
+ * @example
+ * ```ts
+ * dns.onChange((event) => {
+ *   if (event.type === 'change') console.log(event.host, event.previous, '->', event.identity)
+ * }) // on the first answer: redis-1.internal undefined -> 10.0.0.5
+ * ```
+ */
 export interface DnsChangeEvent {
   type: 'change'
   /** The canonical name. */
@@ -139,7 +208,16 @@ export interface DnsChangeEvent {
   reason: DnsChangeReason
 }
 
-/** A lookup failed, or the name has no address. */
+/**
+ * A lookup failed, or the name has no address.
+ *
+ * @example
+ * ```ts
+ * dns.onChange((event) => {
+ *   if (event.type === 'error' && !event.notFound) console.warn(event.error.message, event.identity)
+ * }) // a refresh failed; event.identity is the last answer, still served (for example '10.0.0.5')
+ * ```
+ */
 export interface DnsErrorEvent {
   type: 'error'
   /** The canonical name. */
@@ -152,10 +230,28 @@ export interface DnsErrorEvent {
   identity: string | undefined
 }
 
-/** What {@link DnsResolver.onChange} listeners receive. */
+/**
+ * What {@link DnsResolver.onChange} listeners receive.
+ *
+ * @example
+ * ```ts
+ * const stop = dns.onChange((event: DnsEvent) => console.log(event.type, event.host)) // 'change' or 'error'
+ * stop() // no more events
+ * ```
+ */
 export type DnsEvent = DnsChangeEvent | DnsErrorEvent
 
-/** What {@link createDnsResolver} returns. */
+/**
+ * What {@link createDnsResolver} returns.
+ *
+ * @example
+ * ```ts
+ * const dns: DnsResolver = createDnsResolver({ lookup })
+ * const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
+ * await dns.keyAsync('redis-1.internal', 6379, keyer) // '10.0.0.5:6379'
+ * dns.close()
+ * ```
+ */
 export interface DnsResolver {
   /**
    * The sync resolver for `createNodeKeyer({ resolver })` or {@link chainResolvers}: a learned name

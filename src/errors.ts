@@ -6,7 +6,16 @@
 /** How much of the offending input an error keeps, so a hostile megabyte is not echoed back. */
 const INPUT_PREVIEW = 64
 
-/** Internal failure reasons, kebab-case. Each becomes the `reason` of the error thrown. */
+/**
+ * Internal failure reasons, kebab-case. Each becomes the `reason` of the error thrown.
+ *
+ * @example
+ * ```ts
+ * let reason: FailureReason | undefined
+ * try { parsePort(70000) } catch (e) { if (isNodeKeyError(e)) reason = e.reason }
+ * reason // 'port-out-of-range'
+ * ```
+ */
 export type FailureReason =
   | 'not-a-string'
   | 'too-long'

@@ -19,7 +19,16 @@ import {
   serializeIPv6,
 } from './ip.js'
 
-/** Options of {@link canonicalHost}, shared by the keyer. */
+/**
+ * Options of {@link canonicalHost}, shared by the keyer.
+ *
+ * @example
+ * ```ts
+ * const options: HostOptions = { trailingDot: 'strip', mappedIPv4: 'keep' }
+ * canonicalHost('Redis.Example.', options)   // 'redis.example'
+ * canonicalHost('::FFFF:127.0.0.1', options) // '::ffff:127.0.0.1'
+ * ```
+ */
 export interface HostOptions {
   /**
    * What to do with one trailing dot (`redis.example.com.`). `redis.` and `redis` can name different nodes
@@ -35,7 +44,15 @@ export interface HostOptions {
   mappedIPv4?: 'unwrap' | 'keep'
 }
 
-/** Longer hosts are refused before any parsing, so no work grows with hostile input. */
+/**
+ * Longer hosts are refused before any parsing, so no work grows with hostile input.
+ *
+ * @example
+ * ```ts
+ * MAX_HOST_LENGTH                              // 1024
+ * canonicalHost('a.'.repeat(MAX_HOST_LENGTH))  // throws InvalidHostError, reason 'too-long'
+ * ```
+ */
 export const MAX_HOST_LENGTH = 1024
 const MAX_NAME_LENGTH = 253
 const MAX_LABEL_LENGTH = 63

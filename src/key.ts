@@ -16,7 +16,15 @@ import { Memo, type MemoStats } from './memo.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 
-/** Options of {@link createNodeKeyer}. */
+/**
+ * Options of {@link createNodeKeyer}.
+ *
+ * @example
+ * ```ts
+ * const options: KeyerOptions = { defaultPort: 6379, resolver: null, cacheSize: 0 }
+ * createNodeKeyer(options)('localhost') // 'localhost:6379': no resolver, and no memo
+ * ```
+ */
 export interface KeyerOptions extends HostOptions {
   /**
    * The identity policy applied to every canonical endpoint ({@link Resolver}); `null` for none.
@@ -39,6 +47,13 @@ export interface KeyerOptions extends HostOptions {
 /**
  * A function from any spelling of a node address to its canonical {@link NodeKey}, with a memo.
  * Same call shapes as {@link canonicalNodeKey}.
+ *
+ * @example
+ * ```ts
+ * const keyer: NodeKeyer = createNodeKeyer()
+ * keyer('LOCALHOST', 7000) === keyer('redis://127.0.0.1:7000') // true
+ * keyer.stats().misses                                           // 2
+ * ```
  */
 export interface NodeKeyer {
   /** The key of a host and a port given apart. */

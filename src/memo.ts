@@ -30,7 +30,17 @@ interface Slot {
   addressHost: string | undefined
 }
 
-/** Counters of a keyer's memo. */
+/**
+ * Counters of a keyer's memo.
+ *
+ * @example
+ * ```ts
+ * const keyer = createNodeKeyer()
+ * keyer('localhost', 7000)
+ * keyer('localhost', 7000)
+ * const stats: MemoStats = keyer.stats() // { hits: 1, misses: 1, size: 1, evictions: 0 }
+ * ```
+ */
 export interface MemoStats {
   /** Lookups answered from the memo. */
   hits: number

@@ -8,7 +8,17 @@ import { type AddressInput, type Endpoint, type NodeKey, parseAddress, parseNode
 import { preview } from './errors.js'
 import { canonicalNodeKey } from './key.js'
 
-/** Why a value left a {@link NodeMap}; the third argument of its `dispose` hook. */
+/**
+ * Why a value left a {@link NodeMap}; the third argument of its `dispose` hook.
+ *
+ * @example
+ * ```ts
+ * const nodes = new NodeMap<string>({ dispose: (value, key, reason) => console.log(value, key, reason) })
+ * nodes.set('localhost', 7000, 'a')
+ * nodes.set('127.0.0.1:7000', 'b') // logs: a 127.0.0.1:7000 set
+ * nodes.delete('localhost:7000')   // logs: b 127.0.0.1:7000 delete
+ * ```
+ */
 export type NodeMapDisposeReason =
   /** `delete()` removed it. */
   | 'delete'
@@ -23,10 +33,29 @@ export type NodeMapDisposeReason =
   /** `link()` declared its address to be another entry's node, so the other entry's value stays. */
   | 'link'
 
-/** The port half of a `(host, port)` pair; `undefined` means the keyer's default port. */
+/**
+ * The port half of a `(host, port)` pair; `undefined` means the keyer's default port.
+ *
+ * @example
+ * ```ts
+ * const nodes = new NodeMap<string>({ keyer: createNodeKeyer({ defaultPort: 6379 }) })
+ * nodes.set('localhost', undefined, 'a') // port 6379, the keyer's default
+ * nodes.get('127.0.0.1', '6379')         // 'a'
+ * ```
+ */
 export type NodeMapPort = number | string | undefined
 
-/** The key function of a {@link NodeMap}: the call shapes of {@link canonicalNodeKey}. */
+/**
+ * The key function of a {@link NodeMap}: the call shapes of {@link canonicalNodeKey}.
+ *
+ * @example
+ * ```ts
+ * const keyer: NodeMapKeyer = createNodeKeyer({ resolver: staticResolver({ 'cache-a': '10.0.0.7' }) })
+ * const nodes = new NodeMap<string>({ keyer })
+ * nodes.set('cache-a', 6379, 'a')
+ * nodes.get('10.0.0.7:6379') // 'a'
+ * ```
+ */
 export interface NodeMapKeyer {
   (host: string, port: NodeMapPort): NodeKey
   (address: AddressInput): NodeKey
@@ -38,7 +67,15 @@ export interface NodeMapKeyer {
   readonly generation?: number
 }
 
-/** Options of a {@link NodeMap}. */
+/**
+ * Options of a {@link NodeMap}.
+ *
+ * @example
+ * ```ts
+ * const options: NodeMapOptions<Redis> = { max: 64, dispose: (client) => client.disconnect() }
+ * const nodes = new NodeMap(options) // a NodeMap<Redis>
+ * ```
+ */
 export interface NodeMapOptions<V> {
   /**
    * The key function every method goes through: {@link canonicalNodeKey} or one made by

@@ -12,13 +12,30 @@ import { hostOrFailure } from './host.js'
  * What a resolver tells its listeners: the canonical hosts whose answers changed or must be asked for again
  * (a DNS answer whose TTL ran out, so the next use refreshes it), or all of them. A keyer drops its memo
  * entries for those hosts, so the next call reaches the resolver.
+ *
+ * @example
+ * ```ts
+ * const change: ResolverChange = { hosts: ['cache-a'] } // cache-a's answer moved
+ * for (const listener of listeners) listener(change)    // keyers forget their keys for cache-a
+ * for (const listener of listeners) listener({})        // no hosts: every answer may have changed
+ * ```
  */
 export interface ResolverChange {
   /** Canonical hosts (as the resolver receives them) whose answer changed or fell due; `undefined`: every host. */
   hosts?: readonly string[] | undefined
 }
 
-/** A listener for {@link ResolverChange}s. */
+/**
+ * A listener for {@link ResolverChange}s.
+ *
+ * @example
+ * ```ts
+ * let target = '10.0.0.7' // changes at run time
+ * const listeners = new Set<ResolverListener>()
+ * const resolver: Resolver = ({ host, port }) => (host === 'cache-a' ? { host: target, port } : undefined)
+ * resolver.subscribe = (listener) => { listeners.add(listener); return () => listeners.delete(listener) }
+ * ```
+ */
 export type ResolverListener = (change: ResolverChange) => void
 
 /**
@@ -27,6 +44,13 @@ export type ResolverListener = (change: ResolverChange) => void
  *
  * A resolver whose answers can change offers `subscribe`; a keyer built on it subscribes and drops the memo
  * entries a change affects.
+ *
+ * @example
+ * ```ts
+ * const resolver: Resolver = ({ host, port }) =>
+ *   host === 'cache-a' ? { host: '10.0.0.7', port } : undefined
+ * createNodeKeyer({ resolver })('cache-a:6379') // '10.0.0.7:6379'
+ * ```
  */
 export interface Resolver {
   (endpoint: Endpoint): Endpoint | undefined
@@ -34,7 +58,15 @@ export interface Resolver {
   subscribe?: ((listener: ResolverListener) => () => void) | undefined
 }
 
-/** Options of {@link loopbackResolver}. */
+/**
+ * Options of {@link loopbackResolver}.
+ *
+ * @example
+ * ```ts
+ * const options: LoopbackResolverOptions = { to: '::1' }
+ * createNodeKeyer({ resolver: loopbackResolver(options) })('localhost', 7000) // '[::1]:7000'
+ * ```
+ */
 export interface LoopbackResolverOptions {
   /**
    * The address `localhost` stands for: an IP address such as `'127.0.0.1'` or `'::1'`.
@@ -69,10 +101,28 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
   return (endpoint) => (isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
 }
 
-/** A table value: `{ host, port? }` (ioredis `natMap` shape) or an address string. */
+/**
+ * A table value: `{ host, port? }` (ioredis `natMap` shape) or an address string.
+ *
+ * @example
+ * ```ts
+ * const a: StaticResolverTarget = { host: '10.0.0.7' } // no port: the port asked about stays
+ * const b: StaticResolverTarget = '10.0.0.8:16379'
+ * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache-a': a, 'cache-b:6379': b }) })
+ * keyer('cache-a', 7000) // '10.0.0.7:7000'; and keyer('cache-b', 6379) is '10.0.0.8:16379'
+ * ```
+ */
 export type StaticResolverTarget = AddressInput
 
-/** A table for {@link staticResolver}, keyed by `host:port` or `host`. */
+/**
+ * A table for {@link staticResolver}, keyed by `host:port` or `host`.
+ *
+ * @example
+ * ```ts
+ * const table: StaticResolverTable = new Map([['LOCALHOST:7000', '10.0.0.5:7000']]) // or an object
+ * createNodeKeyer({ resolver: staticResolver(table) })('localhost', 7000)          // '10.0.0.5:7000'
+ * ```
+ */
 export type StaticResolverTable =
   | Readonly<Record<string, StaticResolverTarget>>
   | ReadonlyMap<string, StaticResolverTarget>
