@@ -133,7 +133,9 @@ export type StaticResolverTable =
  * `host:port` (that endpoint only) or `host` (every port of that host); values are `{ host, port? }` (the
  * shape of ioredis's `natMap`, accepted as it is) or an address string. A value without a port keeps the
  * port it was asked about. The table's keys and values are canonicalized when it is built, so
- * `LOCALHOST:7000` in a table matches `localhost:7000`, `127.0.0.1:7000` and so on.
+ * `LOCALHOST:7000` in a table matches every spelling of that endpoint (`localhost:7000`,
+ * `redis://Localhost:7000`, …). A table sees what the resolvers before it in a chain produced: after
+ * `loopbackResolver()`, `localhost` has already become `127.0.0.1`, so key such a table by `127.0.0.1`.
  *
  * @throws TypeError when a key or value of the table is not an address.
  * @example
