@@ -11,7 +11,7 @@ import {
   type NodeKey,
 } from './address.js'
 import { type Failure, InvalidHostError, isFailure, preview, toError } from './errors.js'
-import type { HostOptions } from './host.js'
+import { type HostOptions, readHostOptions } from './host.js'
 import { Memo, type MemoStats } from './memo.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
@@ -91,12 +91,8 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of createNodeKeyer to be an object, got ${preview(options)}.`)
   }
-  const {
-    resolver: resolverOption,
-    cacheSize = DEFAULT_CACHE_SIZE,
-    trailingDot = 'keep',
-    mappedIPv4 = 'unwrap',
-  } = options
+  const { resolver: resolverOption, cacheSize = DEFAULT_CACHE_SIZE } = options
+  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer')
   const defaultPort = checkDefaultPort(options.defaultPort, 'createNodeKeyer')
   if (resolverOption !== undefined && resolverOption !== null && typeof resolverOption !== 'function') {
     throw new TypeError(
@@ -106,15 +102,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   if (!Number.isInteger(cacheSize) || cacheSize < 0) {
     throw new TypeError(`Expected \`cacheSize\` to be an integer from 0 up, got ${preview(cacheSize)}.`)
   }
-  if (trailingDot !== 'keep' && trailingDot !== 'strip') {
-    throw new TypeError(`Expected \`trailingDot\` to be 'keep' or 'strip', got ${preview(trailingDot)}.`)
-  }
-  if (mappedIPv4 !== 'unwrap' && mappedIPv4 !== 'keep') {
-    throw new TypeError(`Expected \`mappedIPv4\` to be 'unwrap' or 'keep', got ${preview(mappedIPv4)}.`)
-  }
   const resolver = resolverOption === undefined ? loopbackResolver() : resolverOption
-  const strip = trailingDot === 'strip'
-  const keepMapped = mappedIPv4 === 'keep'
   const memo = new Memo(cacheSize)
 
   /** The key of a canonical endpoint, through the resolver. */
