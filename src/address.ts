@@ -267,7 +267,7 @@ export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
 }
 
 /** The endpoint of a canonical key, or a failure if the string is not one. */
-export const keyOrFailure = (key: unknown): Endpoint | Failure => {
+const keyOrFailure = (key: unknown): Endpoint | Failure => {
   const invalid = (): Failure =>
     fail(
       'host',

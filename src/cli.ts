@@ -19,6 +19,7 @@ import {
   type TopologyEntry,
 } from './cluster-topology.js'
 import { isNodeKeyError } from './errors.js'
+import { trimAsciiWhitespace } from './host.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
 import { chainResolvers, loopbackResolver, type Resolver, staticResolver } from './resolver.js'
 
@@ -266,10 +267,11 @@ async function* stdinLines(): AsyncGenerator<string> {
 }
 
 /**
- * ASCII whitespace at both ends (as the keyer trims, DESIGN step 2), and a byte order mark that an editor may
- * have put at the start of a file; other characters are the keyer's to judge.
+ * ASCII whitespace at both ends, as the keyer trims it, and a byte order mark that an editor may have put at
+ * the start of a file; other characters are the keyer's to judge.
  */
-const trim = (text: string): string => text.replace(/^[\uFEFF\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
+const trim = (text: string): string =>
+  trimAsciiWhitespace(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
 
 /** Every input with its origin: the arguments, or the non-blank, non-comment lines of standard input. */
 async function* inputsOf(addresses: readonly string[]): AsyncGenerator<{ origin: Origin; input: string }> {
