@@ -1,7 +1,7 @@
 /**
  * The inputs: the mix of spellings a cluster client meets (seed lists written by people, topology replies,
  * MOVED redirects), and the valid host vectors of the web-platform-tests, read at run time from
- * ../shared/conformance. The mix matters: most real traffic is lowercase names and dotted IPv4, which the
+ * test/fixtures/conformance. The mix matters: most real traffic is lowercase names and dotted IPv4, which the
  * library answers on a fast path; IPv6, zones and non-ASCII names take the full parsers, and a benchmark of
  * one kind only would hide the cost of the others.
  */
@@ -88,7 +88,7 @@ interface WptHost {
 
 /** The valid hosts of WPT's URL tests (`wpt-hosts.json`), as the URL host parser receives them. */
 export const wptValidHosts = (): string[] => {
-  const file = new URL('../../shared/conformance/wpt-hosts.json', import.meta.url)
+  const file = new URL('../test/fixtures/conformance/wpt-hosts.json', import.meta.url)
   const vectors = JSON.parse(readFileSync(file, 'utf8')) as WptHost[]
   return vectors.filter((vector) => vector.hostname !== null).map((vector) => vector.input)
 }

@@ -1,9 +1,8 @@
 /**
- * Conformance: every vector in ../shared/conformance either gives the expected result or is on a deviation
- * list below, by input, under the DESIGN reason it falls under. The lists are asserted exactly: a new
- * deviation fails the suite, and so does a listed one that stops deviating.
- *
- * The vectors are read where they lie (../shared/conformance, beside the project), never copied.
+ * Conformance: every vector in test/fixtures/conformance (vendored from web-platform-tests, RFC 5952 and Go's
+ * net package; provenance and licences in its README) either gives the expected result or is on a deviation
+ * list below, by input, under the reason it falls under. The lists are asserted exactly: a new deviation
+ * fails the suite, and so does a listed one that stops deviating.
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
@@ -18,7 +17,7 @@ import {
   parseAddress,
 } from '../src/index.ts'
 
-const CONFORMANCE = new URL('../../shared/conformance/', import.meta.url)
+const CONFORMANCE = new URL('./fixtures/conformance/', import.meta.url)
 const load = <T>(file: string): T[] => JSON.parse(readFileSync(new URL(file, CONFORMANCE), 'utf8')) as T[]
 
 interface HostVector {

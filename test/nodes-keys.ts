@@ -1,5 +1,5 @@
 /**
- * Prints, one JSON line each, the key of every host and address in ../shared/conformance under the Node
+ * Prints, one JSON line each, the key of every host and address in test/fixtures/conformance under the Node
  * running it (an error prints as its code and reason); on stderr, the SHA-256 of those lines, their count and
  * the Node version.
  * Run under several Node versions by test/nodes-identical.ts: a key must not depend on the runtime (its
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createNodeKeyer, isNodeKeyError, type NodeKeyer } from '../src/index.ts'
 
-const conformance = fileURLToPath(new URL('../../shared/conformance/', import.meta.url))
+const conformance = fileURLToPath(new URL('./fixtures/conformance/', import.meta.url))
 
 /** The default keyer, and one with every option turned the other way (no resolver). */
 const keyers: NodeKeyer[] = [
