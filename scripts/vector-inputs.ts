@@ -555,6 +555,9 @@ const HAND: VectorInput[] = [
     ['ftp://cache.example', 'unknown://cache.example', 'redis://cache.example'],
     DEFAULT_PORT,
   ),
+  ...addresses('4.3', ['redis://cache.example', 'mongodb://cache.example', 'ftp://cache.example'], {
+    defaultPort: 7000,
+  }),
 
   // §4.4 A bracketed IPv6 address, then nothing or ":port".
   ...addresses('4.4', [
