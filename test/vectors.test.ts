@@ -117,6 +117,10 @@ test('every failure reason a keyer call in plain JSON can produce appears', () =
   const unreachable = ['not-a-string', 'resolver', 'invalid-key', 'invalid-percent-encoding']
   assert.deepEqual(declared.filter((reason) => !found.has(reason as string)).sort(), unreachable.sort())
   for (const reason of found) assert.ok(declared.includes(reason), `${reason} is not a FailureReason`)
+  // The spec's table of reasons (§7) lists exactly the declared ones.
+  const section7 = spec.slice(spec.indexOf('## §7'), spec.indexOf('## §8'))
+  const listed = [...section7.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((match) => match[1])
+  assert.deepEqual([...listed].sort(), [...declared].sort())
 })
 
 test('every key is canonical: parseNodeKey and formatNodeKey give it back (§5.2)', () => {
