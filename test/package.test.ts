@@ -149,6 +149,17 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     app,
   )
   assert.deepEqual(JSON.parse(cjs.stdout), ['127.0.0.1:7000', 'example.com', true, false, true])
+  // The key vectors for other implementations, as a subpath export.
+  const vectors = await run(
+    process.execPath,
+    [
+      '-e',
+      `const v = require('canonical-node-key/vectors.json')
+       console.log(JSON.stringify([v.package, v.cases.length >= 500]))`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(vectors.stdout), ['canonical-node-key', true])
   lap('import and require')
 
   // 6. The bin, through npx (no network: it is installed locally).
