@@ -866,6 +866,10 @@ class DnsTable {
  * among the answers (round-robin DNS does not flip keys); otherwise the lowest address becomes the identity,
  * IPv4 before IPv6, each by numeric value.
  *
+ * Bounds: the table holds at most `max` names (least recently used leave first, and keyers forget them);
+ * at most `concurrency` lookups run at once, and a name that arrives while they all run waits its turn in
+ * the table, so it is looked up once they clear rather than left keying as itself.
+ *
  * @throws TypeError for a bad option.
  * @example
  * ```ts

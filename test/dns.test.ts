@@ -689,6 +689,26 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     assert.equal(timeouts(), base)
   })
 
+  test('a lookup awaited while it waits its turn holds the process only once it runs', async () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, timeout: 600, concurrency: 1 })
+    const base = timeouts()
+    dns.resolver({ host: 'first.test', port: 1 })
+    const awaited = dns.prime(['second.test'])
+    await flush()
+    assert.deepEqual(dns.stats(), { names: 2, lookups: 1, queued: 1 })
+    assert.equal(timeouts(), base, 'the running lookup is background work; the waiting one has no timer yet')
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    await flush()
+    assert.equal(calls[1]?.host, 'second.test')
+    assert.equal(timeouts(), base + 1, "its timeout runs from its turn, ref'd for the caller awaiting it")
+    calls[1]?.resolve([{ address: '10.0.0.2' }])
+    assert.deepEqual(await awaited, ['10.0.0.2'])
+    assert.equal(timeouts(), base)
+    dns.close()
+  })
+
   test('unsubscribing stops events; a keyer can be closed', async () => {
     const { lookup } = tableLookup({ 'a.test': [{ address: '10.0.0.1' }] })
     const dns = createDnsResolver({ lookup })
