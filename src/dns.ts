@@ -498,8 +498,9 @@ class DnsTable {
       // it does not delete it.
       allowStale: true,
       noDeleteOnStaleGet: true,
-      // A lookup aborted by close() or eviction keeps the last answer, if any (a failed lookup is not a
-      // rejection: the fetchMethod turns it into a record, below).
+      // A lookup aborted by close() leaves the last answer in the table, if there was one, and its fetch
+      // settles with it. A failed lookup is not a rejection: the fetchMethod turns it into a record that
+      // keeps the last answer within staleIfError and sets when to retry (see #take).
       allowStaleOnFetchRejection: true,
       noDeleteOnFetchRejection: true,
       fetchMethod: (host, stale, { signal, options: fetchOptions, context }) =>

@@ -668,6 +668,25 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     await assert.rejects(dns.keyAsync('a.test', 1), /closed/)
   })
 
+  test('close during a refresh keeps the answer being refreshed, and settles whoever waits for it', async () => {
+    const clock = manualClock()
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, clock })
+    const primed = dns.prime(['a.test'])
+    await flush()
+    calls[0]?.resolve([{ address: '10.0.0.1', ttl: 10 }])
+    await primed
+    clock.t += 11_000 // expired: a use starts a refresh, and keyAsync waits for it
+    const waiting = dns.keyAsync('a.test', 1)
+    await flush()
+    assert.equal(calls.length, 2)
+    dns.close()
+    assert.equal(calls[1]?.signal.aborted, true)
+    assert.equal(await waiting, '10.0.0.1:1', 'the waiting call settles with the last answer')
+    assert.deepEqual(dns.resolver({ host: 'a.test', port: 1 }), { host: '10.0.0.1', port: 1 })
+    assert.deepEqual(dns.stats(), { names: 1, lookups: 0, queued: 0 })
+  })
+
   test('background work does not keep the process alive; a lookup someone awaits does, until its timeout', async () => {
     // getActiveResourcesInfo lists what keeps the event loop alive; unref'd timers are not in it.
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
