@@ -1,84 +1,36 @@
 /**
  * DNS identity: a name becomes the IP address it resolves to, kept fresh by the answers' TTLs. The key
- * function never waits and never does I/O (DESIGN "Resolver"), so the work is split in two: an async side
- * looks names up and fills a bounded table, and a sync {@link Resolver} reads that table. A name the table
- * does not know yet stays itself, and a lookup starts in the background; when an answer changes, the
- * resolver tells its listeners, and a keyer built on it drops the memo entries the change affects.
+ * function never waits and never does I/O, so the work is split in two: an async side looks names up and
+ * fills a bounded table, and a sync {@link Resolver} reads that table. A name the table does not know yet
+ * stays itself, and a lookup starts in the background; when an answer changes, the resolver tells its
+ * listeners, and a keyer built on it drops the memo entries the change affects.
+ *
+ * The table is an lru-cache `LRUCache` driven by `fetch()`: least-recently-used eviction at `max` names, one
+ * lookup per name in flight, a TTL per entry set by the `fetchMethod` from each answer, the last answer
+ * served while a refresh runs and kept when a refresh is aborted, and an `AbortSignal` per lookup. What
+ * lru-cache has no notion of lives here: the identity rule, negative caching, stale-if-error with its own
+ * retry time, the bound on lookups running at once, and telling keyers when an answer falls due. How names
+ * are asked for (node:dns) is in dns-lookup.ts.
  */
+import { LRUCache } from 'lru-cache'
 import type { NodeKey } from './address.js'
+import {
+  asError,
+  codedError,
+  type DefaultLookup,
+  type DnsFamily,
+  type DnsLookup,
+  isNotFound,
+  serverLookup,
+  systemLookup,
+} from './dns-lookup.js'
 import { isFailure, preview, toError } from './errors.js'
 import { hostOrFailure } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
-import { requireModule } from './require.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
 
-/**
- * Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred).
- *
- * @example
- * ```ts
- * const family: DnsFamily = 6
- * const dns = createDnsResolver({ family }) // only IPv6 addresses become identities
- * ```
- */
-export type DnsFamily = 4 | 6 | 'any'
-
-/**
- * One address of a lookup's answer.
- *
- * @example
- * ```ts
- * const answer: DnsAddress[] = [{ address: 'fd00::5', ttl: 60 }, { address: '10.0.0.5', ttl: 60 }]
- * const dns = createDnsResolver({ lookup: () => answer })
- * await dns.prime(['redis-1.internal']) // ['10.0.0.5']: IPv4 before IPv6
- * ```
- */
-export interface DnsAddress {
-  /** An IPv4 or IPv6 address in any textual form; it is canonicalized. */
-  address: string
-  /**
-   * Seconds the address may be cached (the record's TTL, RFC 1035 section 3.2.1); missing: the
-   * resolver's `defaultTtl`.
-   */
-  ttl?: number | undefined
-}
-
-/**
- * What a {@link DnsLookup} is called with.
- *
- * @example
- * ```ts
- * const servers = new Resolver() // from 'node:dns/promises'
- * const lookup: DnsLookup = async (hostname, { family }: DnsLookupOptions) =>
- *   family === 6 ? servers.resolve6(hostname, { ttl: true }) : servers.resolve4(hostname, { ttl: true })
- * const dns = createDnsResolver({ lookup, family: 4 })
- * ```
- */
-export interface DnsLookupOptions {
-  /** The family asked for; addresses of another family in the answer are ignored. */
-  family: DnsFamily
-  /** Aborted when the lookup times out or the resolver is closed. */
-  signal: AbortSignal
-}
-
-/**
- * Looks up one name. Resolves to its addresses with their TTLs; an empty array, or a rejection whose
- * `code` is `'ENOTFOUND'` or `'ENODATA'` (node:dns's codes for NXDOMAIN and "no records"), means the name
- * has no address (cached for `negativeTtl`); any other rejection is a failure of the lookup (the last
- * answer is kept for `staleIfError`).
- *
- * @example
- * ```ts
- * const table = new Map<string, DnsAddress[]>([['redis-1.internal', [{ address: '10.0.0.5', ttl: 60 }]]])
- * const lookup: DnsLookup = (hostname) => table.get(hostname) ?? [] // []: the name has no address
- * const dns = createDnsResolver({ lookup })
- * ```
- */
-export type DnsLookup = (
-  hostname: string,
-  options: DnsLookupOptions,
-) => Promise<readonly DnsAddress[]> | readonly DnsAddress[]
+export type { DnsAddress, DnsFamily, DnsLookup, DnsLookupOptions } from './dns-lookup.js'
 
 /**
  * A monotonic clock in milliseconds, such as `performance`.
@@ -155,11 +107,18 @@ export interface DnsResolverOptions {
    */
   timeout?: number | undefined
   /**
-   * How many names the table holds (the least recently used go first); also the most lookups that run
-   * at once in the background.
+   * How many names the table holds (the least recently used go first, also while their lookup waits or
+   * runs). A name that leaves the table is forgotten by the keyers too, so its next use files it again.
    * @defaultValue `10000`
    */
   max?: number | undefined
+  /**
+   * How many lookups run at once. A name that arrives while all of them run waits its turn in the table
+   * (first come, first served) and is looked up when one finishes: it is never dropped, and never keys as
+   * itself for good. Its lookup's `timeout` starts when it runs.
+   * @defaultValue `32`
+   */
+  concurrency?: number | undefined
   /**
    * Whether the sync resolver starts a background lookup for a name it does not know. With `false`, only
    * {@link DnsResolver.prime} and {@link DnsResolver.keyAsync} add names (known names are still refreshed).
@@ -242,6 +201,24 @@ export interface DnsErrorEvent {
 export type DnsEvent = DnsChangeEvent | DnsErrorEvent
 
 /**
+ * What {@link DnsResolver.stats} tells.
+ *
+ * @example
+ * ```ts
+ * for (let i = 0; i < 1_000; i++) dns.resolver({ host: `node-${i}.internal`, port: 6379 })
+ * dns.stats() // { names: 1000, lookups: 32, queued: 968 }: at most `concurrency` lookups run at once
+ * ```
+ */
+export interface DnsStats {
+  /** Names in the table: learned, remembered as missing, or waiting for their first answer (at most `max`). */
+  names: number
+  /** Lookups running now (at most `concurrency`). */
+  lookups: number
+  /** Lookups waiting for one of those to finish. */
+  queued: number
+}
+
+/**
  * What {@link createDnsResolver} returns.
  *
  * @example
@@ -274,6 +251,8 @@ export interface DnsResolver {
   keyAsync(host: string, port: number | string | undefined, keyer?: NodeKeyer): Promise<NodeKey>
   /** Hear every identity change and every failure; returns the function that stops listening. */
   onChange(listener: (event: DnsEvent) => void): () => void
+  /** How many names the table holds and how many lookups run or wait, now. */
+  stats(): DnsStats
   /** Stop all background work and timers; the resolver keeps answering what it learned, learns nothing new. */
   close(): void
 }
@@ -286,6 +265,7 @@ const DEFAULTS = {
   staleIfError: 86_400,
   timeout: 5,
   max: 10_000,
+  concurrency: 32,
 }
 
 /**
@@ -307,20 +287,6 @@ const isLocalhost = (host: string): boolean => {
   const name = host.endsWith('.') ? host.slice(0, -1) : host
   return name === 'localhost' || name.endsWith('.localhost')
 }
-
-const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code
-
-const isNotFound = (error: unknown): boolean => {
-  const code = errorCode(error)
-  return code === 'ENOTFOUND' || code === 'ENODATA'
-}
-
-const codedError = (code: string, message: string): Error => Object.assign(new Error(message), { code })
-
-const asError = (value: unknown): Error =>
-  value instanceof Error
-    ? value
-    : new Error(`The lookup failed with a non-error value: ${preview(value)}.`, { cause: value })
 
 /**
  * The identity order: IPv4 before IPv6, then by numeric value (then by zone), so "the lowest address" is
@@ -373,71 +339,47 @@ const readAnswer = (answer: unknown, family: DnsFamily): Answer => {
   return { addresses: [...addresses].sort(compareAddresses), ttl }
 }
 
-/** The default lookup and how to cancel what it has in flight. */
-interface DefaultLookup {
-  lookup: DnsLookup
-  cancel(): void
-}
-
 /**
- * node:dns, loaded when a resolver first needs its default lookup: importing the library then reads no DNS
- * module, which keeps a cold import cheap for the many users who never use DNS identity.
+ * What the table knows of one name: the value of its LRU entry. Times are the clock's milliseconds. The
+ * entry's lru-cache TTL is the time until the name is due for a lookup (90% of the answer's TTL, or
+ * `negativeTtl` after no answer or a failure); `expires` and `staleUntil` say how long the identity holds.
  */
-const dnsPromises = (): typeof import('node:dns').promises =>
-  (requireModule('node:dns') as typeof import('node:dns')).promises
-
-const systemLookup = (): DefaultLookup => ({
-  lookup: async (hostname, { family }) =>
-    await dnsPromises().lookup(hostname, { all: true, family: family === 'any' ? 0 : family }),
-  // getaddrinfo runs on the thread pool and cannot be cancelled; its result is ignored after close.
-  cancel: () => {},
-})
-
-const serverLookup = (servers: readonly string[], timeout: number): DefaultLookup => {
-  // c-ares retries with a growing timeout; two tries fit within the resolver's own timeout.
-  const resolver = new (dnsPromises().Resolver)({
-    timeout: Math.max(1, Math.floor((timeout * 1000) / 3)),
-    tries: 2,
-  })
-  try {
-    resolver.setServers(servers as string[])
-  } catch (error) {
-    throw new TypeError(
-      `Expected \`servers\` to be DNS server addresses such as '10.0.0.2' or '127.0.0.1:5353': ${asError(error).message}`,
-    )
-  }
-  const query = (hostname: string, family: 4 | 6): Promise<DnsAddress[]> =>
-    family === 4 ? resolver.resolve4(hostname, { ttl: true }) : resolver.resolve6(hostname, { ttl: true })
-  const lookup: DnsLookup = async (hostname, { family }) => {
-    if (family !== 'any') return await query(hostname, family)
-    const [v4, v6] = await Promise.allSettled([query(hostname, 4), query(hostname, 6)])
-    // A failed half would make the answer incomplete and could move the identity to the other family:
-    // that counts as a failure, so the last answer is kept (staleIfError). "No such records" is an answer.
-    for (const half of [v4, v6]) {
-      if (half.status === 'rejected' && !isNotFound(half.reason)) throw half.reason
-    }
-    if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason
-    return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])]
-  }
-  return { lookup, cancel: () => resolver.cancel() }
-}
-
-/** What the table knows of one name. Times are the clock's milliseconds. */
-interface Entry {
-  identity: string | undefined
-  addresses: readonly string[]
+interface NameRecord {
+  readonly identity: string | undefined
+  readonly addresses: readonly string[]
   /** When the answer expires (keyAsync and prime wait for a lookup after this). */
-  expires: number
-  /** When a use starts a lookup: before expiry for an answer, after `negativeTtl` for none. */
-  next: number
+  readonly expires: number
   /** Until when the identity may be served while lookups fail. */
-  staleUntil: number
-  inflight: Promise<void> | undefined
-  /** Whether the keyers were told that `next` has passed (see {@link DnsTable.sweep}). */
+  readonly staleUntil: number
+  /** Whether the keyers were told that the record is due (see {@link DnsTable.sweep}). */
   announced: boolean
-  /** The timeout of the lookup in flight: unref'd for background work, ref'd while a caller awaits it. */
-  timer: ReturnType<typeof setTimeout> | undefined
 }
+
+/** One lookup of a name, from its place in the queue to its outcome: the `context` of its `fetch()`. */
+interface Flight {
+  /** Aborted by close(); lru-cache aborts the fetch with it. */
+  readonly controller: AbortController
+  /** The settled fetch, once the listeners have heard its outcome. */
+  done: Promise<void>
+  /** The lookup's timeout while it runs: unref'd for background work, ref'd while a caller awaits it. */
+  timer: ReturnType<typeof setTimeout> | undefined
+  /** Whether a caller awaits the lookup (its timer is then ref'd). */
+  awaited: boolean
+  /** The entry's value when the lookup started (`undefined`: the name was new to the table). */
+  stale: NameRecord | undefined
+  /** What the fetchMethod put in the table, and when it falls due. */
+  record: NameRecord | undefined
+  dueAt: number
+  /** What the listeners are to hear once the record is in the table. */
+  readonly events: DnsEvent[]
+}
+
+const NO_ANSWER = {
+  identity: undefined,
+  addresses: [],
+  expires: Number.NEGATIVE_INFINITY,
+  staleUntil: Number.NEGATIVE_INFINITY,
+} as const
 
 const checkSeconds = (name: string, value: unknown, fallback: number, min: number): number => {
   if (value === undefined) return fallback
@@ -449,9 +391,17 @@ const checkSeconds = (name: string, value: unknown, fallback: number, min: numbe
   return value
 }
 
+const checkCount = (name: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`Expected \`${name}\` to be an integer from 1 up, got ${preview(value)}.`)
+  }
+  return value
+}
+
 /** The table, the lookups and the listeners behind one {@link DnsResolver}. */
 class DnsTable {
-  #table = new Map<string, Entry>()
+  #cache: LRUCache<string, NameRecord, Flight>
   #lookup: DnsLookup
   #cancel: () => void
   #family: DnsFamily
@@ -461,13 +411,15 @@ class DnsTable {
   #negativeTtl: number
   #staleIfError: number
   #timeout: number
-  #max: number
+  #concurrency: number
   #lazy: boolean
   #clock: DnsClock
-  #running = 0
   #closed = false
-  #aborts = new Set<AbortController>()
-  #timers = new Set<ReturnType<typeof setTimeout>>()
+  /** The lookup of each name in flight (running or queued); lru-cache holds its fetch as the entry. */
+  #flights = new Map<string, Flight>()
+  /** Lookups running now, and the ones waiting for a turn, first come first served. */
+  #running = 0
+  #queue = new Set<() => void>()
   #sweepTimer: ReturnType<typeof setTimeout> | undefined
   /** When the sweep timer fires, in the clock's milliseconds. */
   #sweepAt = Number.POSITIVE_INFINITY
@@ -506,24 +458,21 @@ class DnsTable {
     this.#negativeTtl = checkSeconds('negativeTtl', options.negativeTtl, DEFAULTS.negativeTtl, 0)
     this.#staleIfError = checkSeconds('staleIfError', options.staleIfError, DEFAULTS.staleIfError, 0)
     this.#timeout = checkSeconds('timeout', options.timeout, DEFAULTS.timeout, 0.001)
-    const max = options.max ?? DEFAULTS.max
-    if (!Number.isInteger(max) || max < 1) {
-      throw new TypeError(`Expected \`max\` to be an integer from 1 up, got ${preview(max)}.`)
-    }
-    this.#max = max
+    const max = checkCount('max', options.max, DEFAULTS.max)
+    this.#concurrency = checkCount('concurrency', options.concurrency, DEFAULTS.concurrency)
     if (lookup !== undefined && servers !== undefined) {
       throw new TypeError(
         'Expected either `lookup` or `servers`, not both: `servers` configures the default lookup.',
       )
     }
+    let fallback: DefaultLookup
     if (lookup !== undefined) {
       if (typeof lookup !== 'function') {
         throw new TypeError(
           `Expected \`lookup\` to be a function (hostname, { family, signal }) => addresses, got ${preview(lookup)}.`,
         )
       }
-      this.#lookup = lookup
-      this.#cancel = () => {}
+      fallback = { lookup, cancel: () => {} }
     } else {
       if (
         servers !== undefined &&
@@ -533,44 +482,64 @@ class DnsTable {
           `Expected \`servers\` to be a non-empty array of server addresses such as '127.0.0.1:5353', got ${preview(servers)}.`,
         )
       }
-      const fallback = servers === undefined ? systemLookup() : serverLookup(servers, this.#timeout)
-      this.#lookup = fallback.lookup
-      this.#cancel = fallback.cancel
+      fallback = servers === undefined ? systemLookup() : serverLookup(servers, this.#timeout)
     }
+    this.#lookup = fallback.lookup
+    this.#cancel = fallback.cancel
+    // lru-cache reads a start time of 0 as "no TTL": its clock counts from 1 at construction, whatever the
+    // caller's clock starts at (a test clock may well start at 0).
+    const epoch = clock.now() - 1
+    this.#cache = new LRUCache<string, NameRecord, Flight>({
+      max,
+      perf: { now: () => this.#clock.now() - epoch },
+      // No cached "now": a test clock moves between two calls in the same millisecond.
+      ttlResolution: 0,
+      // A due answer is still the identity until its refresh settles (stale-while-revalidate), and reading
+      // it does not delete it.
+      allowStale: true,
+      noDeleteOnStaleGet: true,
+      // A lookup aborted by close() leaves the last answer in the table, if there was one, and its fetch
+      // settles with it. A failed lookup is not a rejection: the fetchMethod turns it into a record that
+      // keeps the last answer within staleIfError and sets when to retry (see #take).
+      allowStaleOnFetchRejection: true,
+      noDeleteOnFetchRejection: true,
+      fetchMethod: (host, stale, { signal, options: fetchOptions, context }) =>
+        this.#fetchMethod(host, stale, signal, fetchOptions, context),
+      disposeAfter: (record, host, reason) => {
+        if (reason === 'evict') this.#evicted(host, record)
+      },
+    })
   }
 
   /** The sync side: answer from the table, start lookups, never wait. */
   resolve(host: string): string | undefined {
     if (isAddress(host) || isLocalhost(host)) return undefined
-    let entry = this.#table.get(host)
-    if (entry === undefined) {
-      if (!this.#lazy || this.#closed || this.#running >= this.#max) return undefined
-      entry = this.#insert(host)
-      this.#start(host, entry)
-      return undefined
+    const record = this.#cache.get(host)
+    if (!this.#closed && !this.#flights.has(host)) {
+      // Unknown: file it (a lookup starts, or waits for its turn). Known: refresh it once due.
+      if (record === undefined ? this.#lazy : this.#due(host)) this.#start(host)
     }
-    this.#touch(host, entry)
-    if (entry.inflight === undefined && !this.#closed && this.#running < this.#max) {
-      if (this.#due(entry, this.#clock.now())) this.#start(host, entry)
-    }
-    return entry.identity
+    return record?.identity
   }
 
   /** The async side: make sure the name has a fresh answer (or a remembered failure), then give it. */
   async ensure(host: string): Promise<string | undefined> {
     if (this.#closed) throw new Error('The DNS resolver is closed: it looks nothing up any more.')
     if (isAddress(host) || isLocalhost(host)) return undefined
-    let entry = this.#table.get(host)
-    if (entry === undefined) entry = this.#insert(host)
-    else this.#touch(host, entry)
-    const now = this.#clock.now()
-    if (entry.inflight === undefined && this.#due(entry, now)) this.#start(host, entry)
-    if (entry.inflight !== undefined && (entry.identity === undefined || now >= entry.expires)) {
+    const record = this.#cache.get(host)
+    if (!this.#flights.has(host) && (record === undefined || this.#due(host))) this.#start(host)
+    const flight = this.#flights.get(host)
+    if (flight !== undefined && (record?.identity === undefined || this.#clock.now() >= record.expires)) {
       // Someone waits for this lookup now: its timeout keeps the process alive until it settles.
-      entry.timer?.ref()
-      await entry.inflight
+      flight.awaited = true
+      flight.timer?.ref()
+      await flight.done
     }
-    return entry.identity
+    return this.#cache.peek(host)?.identity
+  }
+
+  stats(): DnsStats {
+    return { names: this.#cache.size, lookups: this.#running, queued: this.#queue.size }
   }
 
   subscribe(listener: ResolverListener): () => void {
@@ -586,53 +555,250 @@ class DnsTable {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    for (const timer of this.#timers) clearTimeout(timer)
-    this.#timers.clear()
     clearTimeout(this.#sweepTimer)
     this.#sweepAt = Number.POSITIVE_INFINITY
     const aborted = codedError('ECANCELLED', 'The DNS resolver was closed.')
-    for (const controller of this.#aborts) controller.abort(aborted)
-    this.#aborts.clear()
+    for (const flight of this.#flights.values()) {
+      if (flight.timer !== undefined) clearTimeout(flight.timer)
+      // lru-cache settles the fetch at once (with the last answer, or none) and aborts the lookup's signal.
+      flight.controller.abort(aborted)
+    }
+    this.#flights.clear()
     this.#cancel()
     this.#listeners.clear()
     this.#subscribers.clear()
   }
 
-  #insert(host: string): Entry {
-    const entry: Entry = {
-      identity: undefined,
-      addresses: [],
-      expires: Number.NEGATIVE_INFINITY,
-      next: Number.NEGATIVE_INFINITY,
-      staleUntil: Number.NEGATIVE_INFINITY,
-      inflight: undefined,
-      announced: false,
+  /**
+   * Whether a known name is due for a lookup: its lru-cache TTL (90% of the answer's TTL, or the retry time
+   * after no answer or a failure) has run out. lru-cache calls an entry stale only past its TTL; due is from
+   * the TTL on.
+   */
+  #due(host: string): boolean {
+    return this.#cache.getRemainingTTL(host) <= 0
+  }
+
+  /** Start the one lookup of a name (single flight: callers check `#flights` first). */
+  #start(host: string): void {
+    const flight: Flight = {
+      controller: new AbortController(),
+      done: Promise.resolve(),
       timer: undefined,
+      awaited: false,
+      stale: undefined,
+      record: undefined,
+      dueAt: Number.POSITIVE_INFINITY,
+      events: [],
     }
-    this.#table.set(host, entry)
-    // Oldest-used first: a Map iterates in insertion order and #touch re-inserts on use.
-    for (const [oldest, old] of this.#table) {
-      if (this.#table.size <= this.#max) break
-      this.#table.delete(oldest)
-      if (old.identity !== undefined) {
-        this.#change(oldest, old.identity, undefined, [], 'evicted')
+    this.#flights.set(host, flight)
+    // allowStale: false, so the promise is the lookup's, not the stale value lru-cache could return at once.
+    flight.done = this.#cache
+      .fetch(host, {
+        forceRefresh: true,
+        allowStale: false,
+        signal: flight.controller.signal,
+        context: flight,
+      })
+      .then(
+        () => this.#land(host, flight),
+        // With allowStaleOnFetchRejection a fetch does not reject; if it does, say so rather than lose it.
+        (error: unknown) => process.emitWarning(asError(error)),
+      )
+  }
+
+  /** lru-cache's fetchMethod: wait for a turn, look the name up, and make the new record. */
+  async #fetchMethod(
+    host: string,
+    stale: NameRecord | undefined,
+    signal: AbortSignal,
+    options: LRUCache.FetcherFetchOptions<string, NameRecord, Flight>,
+    flight: Flight,
+  ): Promise<NameRecord> {
+    flight.stale = stale
+    await this.#turn(signal)
+    let answer: Answer
+    try {
+      answer = await this.#lookUp(host, signal, flight)
+    } finally {
+      this.#release()
+    }
+    // Closed, or the name left the table: the outcome belongs to no one.
+    if (signal.aborted) throw signal.reason
+    return this.#take(stale, answer, options, flight, host)
+  }
+
+  /** Wait until fewer than `concurrency` lookups run; leave the queue if the signal aborts first. */
+  #turn(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    if (this.#running < this.#concurrency) {
+      this.#running++
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => {
+      const go = () => {
+        signal.removeEventListener('abort', leave)
+        this.#running++
+        resolve()
       }
+      const leave = () => {
+        this.#queue.delete(go)
+        reject(signal.reason)
+      }
+      this.#queue.add(go)
+      signal.addEventListener('abort', leave, { once: true })
+    })
+  }
+
+  #release(): void {
+    this.#running--
+    const next = this.#queue.values().next()
+    if (next.done !== true) {
+      this.#queue.delete(next.value)
+      next.value()
     }
-    return entry
+  }
+
+  /** Run the lookup within `timeout`; its outcome (an answer, or the error) as a value, never a rejection. */
+  #lookUp(host: string, signal: AbortSignal, flight: Flight): Promise<Answer> {
+    if (signal.aborted) return Promise.resolve(asError(signal.reason))
+    const controller = new AbortController()
+    const forward = () => controller.abort(signal.reason)
+    signal.addEventListener('abort', forward, { once: true })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    return new Promise<Answer>((resolve) => {
+      timer = setTimeout(() => {
+        const error = codedError(
+          'ETIMEOUT',
+          `The lookup of ${preview(host)} took longer than ${this.#timeout} s.`,
+        )
+        controller.abort(error)
+        resolve(error)
+      }, this.#timeout * 1000)
+      // A lookup must not keep the process alive on its own, unless a caller awaits it.
+      if (!flight.awaited) timer.unref()
+      flight.timer = timer
+      // A lookup that ignores its signal must not hold its turn, or its callers, past close or timeout.
+      controller.signal.addEventListener('abort', () => resolve(asError(controller.signal.reason)), {
+        once: true,
+      })
+      // Called in a microtask, so a lookup that throws synchronously becomes a rejection too.
+      Promise.resolve()
+        .then(() => this.#lookup(host, { family: this.#family, signal: controller.signal }))
+        .then(
+          (answer) => resolve(readAnswer(answer, this.#family)),
+          (error: unknown) => resolve(asError(error)),
+        )
+    }).finally(() => {
+      clearTimeout(timer)
+      flight.timer = undefined
+      signal.removeEventListener('abort', forward)
+    })
   }
 
   /**
-   * Whether a use should start a lookup: the answer is due for refresh, the negative answer has lived
-   * out, or a stale answer has outlived `staleIfError` (one more try decides whether it goes).
+   * The record a lookup's outcome makes, with its lru-cache TTL (the time until it is due), and what the
+   * listeners are to hear. A failed lookup is an outcome too: the last answer is kept (with a retry after
+   * `negativeTtl`) while within `staleIfError`, and "no such name" is remembered for `negativeTtl`.
    */
-  #due(entry: Entry, now: number): boolean {
-    return now >= entry.next || (entry.identity !== undefined && now >= entry.staleUntil)
+  #take(
+    stale: NameRecord | undefined,
+    answer: Answer,
+    options: LRUCache.FetcherFetchOptions<string, NameRecord, Flight>,
+    flight: Flight,
+    host: string,
+  ): NameRecord {
+    const now = this.#clock.now()
+    const previous = stale?.identity
+    let record: NameRecord
+    let dueIn: number
+    if (!(answer instanceof Error)) {
+      const ttl = Math.min(this.#maxTtl, Math.max(this.#minTtl, answer.ttl ?? this.#defaultTtl)) * 1000
+      // Round-robin DNS rotates the order of its answers: the identity moves only when it is gone.
+      const identity =
+        previous !== undefined && answer.addresses.includes(previous) ? previous : answer.addresses[0]
+      record = {
+        identity,
+        addresses: answer.addresses,
+        expires: now + ttl,
+        staleUntil: now + ttl + this.#staleIfError * 1000,
+        announced: false,
+      }
+      dueIn = ttl * REFRESH_AT
+      if (identity !== previous) {
+        flight.events.push({
+          type: 'change',
+          host,
+          previous,
+          identity,
+          addresses: answer.addresses,
+          reason: 'answer',
+        })
+      }
+    } else {
+      const notFound = isNotFound(answer)
+      // RFC 8767: a stale answer may stand in while the servers fail, not when they say the name is gone.
+      const keep = !notFound && stale !== undefined && previous !== undefined && now < stale.staleUntil
+      dueIn = this.#negativeTtl * 1000
+      if (keep) {
+        record = { ...stale, announced: false }
+        // Past staleIfError one more try decides whether the answer goes.
+        dueIn = Math.min(dueIn, stale.staleUntil - now)
+      } else {
+        record = { ...NO_ANSWER, announced: false }
+      }
+      flight.events.push({ type: 'error', host, error: answer, notFound, identity: record.identity })
+      if (previous !== undefined && !keep) {
+        flight.events.push({
+          type: 'change',
+          host,
+          previous,
+          identity: undefined,
+          addresses: [],
+          reason: notFound ? 'not-found' : 'stale-expired',
+        })
+      }
+    }
+    // lru-cache reads a TTL of 0 as "never stale": a record due at once gets the smallest TTL there is.
+    options.ttl = Math.max(dueIn, Number.MIN_VALUE)
+    flight.record = record
+    flight.dueAt = now + dueIn
+    return record
   }
 
-  /** A new `next` for an entry: the keyers are to hear of it again, and the sweep may have to come sooner. */
-  #rearm(entry: Entry): void {
-    entry.announced = false
-    if (entry.next < this.#sweepAt) this.#schedule(entry.next)
+  /** A fetch settled: if its record is in the table, tell keyers and listeners what changed. */
+  #land(host: string, flight: Flight): void {
+    if (this.#flights.get(host) === flight) this.#flights.delete(host)
+    if (this.#closed) return
+    const record = flight.record
+    if (record === undefined || this.#cache.peek(host) !== record) {
+      // The name left the table while its lookup waited or ran. With a previous value, eviction reported
+      // it; without, the keyers still hold the name as itself: they forget it, so its next use files it
+      // again rather than keying as itself for good.
+      if (flight.stale === undefined) this.#tell([host])
+      return
+    }
+    if (flight.dueAt < this.#sweepAt) this.#schedule(flight.dueAt)
+    for (const event of flight.events) {
+      // Keyers first, so a listener that keys the name sees the new identity.
+      if (event.type === 'change') this.#tell([host])
+      this.#emit(event)
+    }
+  }
+
+  /** A name left the table for room: its keys go back to the name itself, and its next use files it again. */
+  #evicted(host: string, record: NameRecord): void {
+    if (this.#closed) return
+    this.#tell([host])
+    if (record.identity !== undefined) {
+      this.#emit({
+        type: 'change',
+        host,
+        previous: record.identity,
+        identity: undefined,
+        addresses: [],
+        reason: 'evicted',
+      })
+    }
   }
 
   #schedule(at: number): void {
@@ -656,12 +822,15 @@ class DnsTable {
     const now = this.#clock.now()
     const due: string[] = []
     let earliest = Number.POSITIVE_INFINITY
-    for (const [host, entry] of this.#table) {
-      if (entry.announced || entry.inflight !== undefined) continue
-      if (now >= entry.next) {
-        entry.announced = true
+    // keys() skips entries whose fetch is in flight.
+    for (const host of this.#cache.keys()) {
+      const record = this.#cache.peek(host)
+      if (record === undefined || record.announced || this.#flights.has(host)) continue
+      const remaining = this.#cache.getRemainingTTL(host)
+      if (remaining <= 0) {
+        record.announced = true
         due.push(host)
-      } else if (entry.next < earliest) earliest = entry.next
+      } else if (now + remaining < earliest) earliest = now + remaining
     }
     if (earliest !== Number.POSITIVE_INFINITY) this.#schedule(earliest)
     if (due.length > 0) this.#tell(due)
@@ -675,109 +844,6 @@ class DnsTable {
         process.emitWarning(asError(error))
       }
     }
-  }
-
-  #touch(host: string, entry: Entry): void {
-    this.#table.delete(host)
-    this.#table.set(host, entry)
-  }
-
-  /** Start the one lookup of a name (single flight: callers check `inflight` first). */
-  #start(host: string, entry: Entry): void {
-    const controller = new AbortController()
-    this.#aborts.add(controller)
-    this.#running++
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = codedError(
-          'ETIMEOUT',
-          `The lookup of ${preview(host)} took longer than ${this.#timeout} s.`,
-        )
-        controller.abort(error)
-        reject(error)
-      }, this.#timeout * 1000)
-      // A lookup must not keep the process alive on its own.
-      timer.unref()
-      // close() aborts every lookup and clears the timers: a lookup that ignores its signal must not leave
-      // its callers waiting forever.
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
-    })
-    if (timer !== undefined) this.#timers.add(timer)
-    entry.timer = timer
-    // Called in a microtask, so a lookup that throws synchronously becomes a rejection too.
-    const attempt = Promise.resolve().then(() =>
-      this.#lookup(host, { family: this.#family, signal: controller.signal }),
-    )
-    const settled = Promise.race([attempt, timedOut])
-      .then(
-        (answer) => this.#settle(host, entry, readAnswer(answer, this.#family)),
-        (error: unknown) => this.#settle(host, entry, asError(error)),
-      )
-      .catch((error: unknown) => {
-        // #settle only fails if the state is broken; say so rather than reject into the void.
-        process.emitWarning(asError(error))
-      })
-      .finally(() => {
-        if (timer !== undefined) {
-          clearTimeout(timer)
-          this.#timers.delete(timer)
-        }
-        this.#aborts.delete(controller)
-        this.#running--
-        entry.inflight = undefined
-        entry.timer = undefined
-      })
-    entry.inflight = settled
-  }
-
-  /** Take a lookup's outcome into the table and tell the listeners. */
-  #settle(host: string, entry: Entry, answer: Answer): void {
-    // After close, or once the name was evicted, the outcome belongs to no one.
-    if (this.#closed || this.#table.get(host) !== entry) return
-    const now = this.#clock.now()
-    const previous = entry.identity
-    if (!(answer instanceof Error)) {
-      const ttl = Math.min(this.#maxTtl, Math.max(this.#minTtl, answer.ttl ?? this.#defaultTtl)) * 1000
-      // Round-robin DNS rotates the order of its answers: the identity moves only when it is gone.
-      const identity =
-        previous !== undefined && answer.addresses.includes(previous) ? previous : answer.addresses[0]
-      entry.identity = identity
-      entry.addresses = answer.addresses
-      entry.expires = now + ttl
-      entry.next = now + ttl * REFRESH_AT
-      this.#rearm(entry)
-      entry.staleUntil = entry.expires + this.#staleIfError * 1000
-      if (identity !== previous) this.#change(host, previous, identity, answer.addresses, 'answer')
-      return
-    }
-    const notFound = isNotFound(answer)
-    entry.next = now + this.#negativeTtl * 1000
-    this.#rearm(entry)
-    // RFC 8767: a stale answer may stand in while the servers fail, not when they say the name is gone.
-    const drop = notFound || now >= entry.staleUntil
-    if (drop) {
-      entry.identity = undefined
-      entry.addresses = []
-      entry.expires = Number.NEGATIVE_INFINITY
-      entry.staleUntil = Number.NEGATIVE_INFINITY
-    }
-    this.#emit({ type: 'error', host, error: answer, notFound, identity: entry.identity })
-    if (previous !== undefined && drop) {
-      this.#change(host, previous, undefined, [], notFound ? 'not-found' : 'stale-expired')
-    }
-  }
-
-  #change(
-    host: string,
-    previous: string | undefined,
-    identity: string | undefined,
-    addresses: readonly string[],
-    reason: DnsChangeReason,
-  ): void {
-    // Keyers first, so a listener that keys the name sees the new identity.
-    this.#tell([host])
-    this.#emit({ type: 'change', host, previous, identity, addresses, reason })
   }
 
   #emit(event: DnsEvent): void {
@@ -800,6 +866,10 @@ class DnsTable {
  * Identity rule: of a name's addresses (only the `family` asked for), the current identity stays while it is
  * among the answers (round-robin DNS does not flip keys); otherwise the lowest address becomes the identity,
  * IPv4 before IPv6, each by numeric value.
+ *
+ * Bounds: the table holds at most `max` names (least recently used leave first, and keyers forget them);
+ * at most `concurrency` lookups run at once, and a name that arrives while they all run waits its turn in
+ * the table, so it is looked up once they clear rather than left keying as itself.
  *
  * @throws TypeError for a bad option.
  * @example
@@ -851,6 +921,7 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
       }
       return table.listen(listener)
     },
+    stats: () => table.stats(),
     close: () => {
       table.close()
       defaultKeyer?.close()

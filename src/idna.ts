@@ -24,9 +24,34 @@ const OPTIONS = {
   verifyDNSLength: false,
 }
 
+/**
+ * The string as Unicode scalar values: every lone surrogate becomes U+FFFD, as WebIDL's USVString conversion
+ * does before the URL parser sees its input. UTS #46 disallows U+FFFD, so such a domain fails. Without this
+ * step tr46 works on UTF-16 units: in `a\uD800\u00AD\uDC00.com` it deletes the soft hyphen and the two
+ * halves join into U+10000, a different name that is valid (see docs/canonical-form.md, host step 5).
+ */
+export const toScalarValues = (text: string): string => {
+  let out: string | undefined
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0xd800 || unit > 0xdfff) continue
+    if (unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++
+        continue
+      }
+    }
+    out = `${out ?? ''}${text.slice(start, i)}\uFFFD`
+    start = i + 1
+  }
+  return out === undefined ? text : out + text.slice(start)
+}
+
 /** UTS #46 ToASCII of a domain that has non-ASCII code points; null when UTS #46 reports an error. */
 export const domainToASCII = (domain: string): string | null => {
   toASCII ??= (requireModule('tr46') as { toASCII: ToASCII }).toASCII
-  const result = toASCII(domain, OPTIONS)
+  const result = toASCII(toScalarValues(domain), OPTIONS)
   return result === null || result === '' ? null : result
 }

@@ -22,6 +22,7 @@ export {
   type DnsLookupOptions,
   type DnsResolver,
   type DnsResolverOptions,
+  type DnsStats,
 } from './dns.js'
 export {
   type FailureReason,

@@ -519,13 +519,127 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     dns.close()
   })
 
-  test('background lookups are bounded by max', async () => {
-    const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, max: 50 })
-    for (let i = 0; i < 10_000; i++) dns.resolver({ host: `h${i}.test`, port: 1 })
-    await flush()
-    assert.equal(calls.length, 50)
+  test('lookups in flight are bounded by concurrency, not by max; every name waits its turn', async () => {
+    // Each lookup answers after a few milliseconds; the peak of lookups running at once is counted.
+    let running = 0
+    let peak = 0
+    const looked = new Map<string, number>()
+    const lookup = async (host: string) => {
+      looked.set(host, (looked.get(host) ?? 0) + 1)
+      running++
+      peak = Math.max(peak, running)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      running--
+      return [{ address: `10.1.${Number(host.slice(1, -5)) >> 8}.${Number(host.slice(1, -5)) & 255}` }]
+    }
+    const dns = createDnsResolver({ lookup })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    const names = Array.from({ length: 1_000 }, (_, i) => `h${i}.test`)
+    for (const name of names) assert.equal(keyer(name, 1), `${name}:1`)
+    assert.deepEqual(dns.stats(), { names: 1_000, lookups: 32, queued: 968 })
+    const started = performance.now()
+    while (dns.stats().lookups + dns.stats().queued > 0 && performance.now() - started < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    assert.equal(peak, 32, 'the default concurrency')
+    assert.equal(looked.size, 1_000, 'no name was dropped for want of a turn')
+    assert.ok(
+      [...looked.values()].every((count) => count === 1),
+      'one lookup per name',
+    )
+    assert.equal(keyer('h0.test', 1), '10.1.0.0:1')
+    assert.equal(keyer('h999.test', 1), '10.1.3.231:1')
     dns.close()
+
+    const { calls, lookup: manual } = manualLookup()
+    const small = createDnsResolver({ lookup: manual, max: 20, concurrency: 3 })
+    for (let i = 0; i < 10; i++) small.resolver({ host: `q${i}.test`, port: 1 })
+    await flush()
+    assert.deepEqual(
+      calls.map((call) => call.host),
+      ['q0.test', 'q1.test', 'q2.test'],
+    )
+    assert.deepEqual(small.stats(), { names: 10, lookups: 3, queued: 7 })
+    // First come, first served: each finished lookup lets the next name in.
+    calls[1]?.resolve([{ address: '10.0.0.1' }])
+    await flush()
+    assert.deepEqual(
+      calls.map((call) => call.host),
+      ['q0.test', 'q1.test', 'q2.test', 'q3.test'],
+    )
+    calls[0]?.reject(coded('ESERVFAIL'))
+    calls[2]?.resolve([])
+    await flush()
+    assert.equal(calls.length, 6)
+    assert.deepEqual(small.stats(), { names: 10, lookups: 3, queued: 4 })
+    small.close()
+    await flush()
+    // What was learned stays (one address, two names without one); what was in flight or waiting is gone.
+    assert.deepEqual(small.stats(), { names: 3, lookups: 0, queued: 0 })
+  })
+
+  test('a name that arrives while lookups are saturated gets its IP key once they clear, through a keyer', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, concurrency: 2 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    assert.equal(keyer('busy-1.test', 6379), 'busy-1.test:6379')
+    assert.equal(keyer('busy-2.test', 6379), 'busy-2.test:6379')
+    // Both turns are taken: this name waits. The keyer memoizes it as itself for now.
+    assert.equal(keyer('late.test', 6379), 'late.test:6379')
+    assert.equal(keyer('late.test', 6379), 'late.test:6379')
+    await flush()
+    assert.deepEqual(
+      calls.map((call) => call.host),
+      ['busy-1.test', 'busy-2.test'],
+    )
+    // The saturation clears; the waiting name is looked up, and the keyer drops its memo entry.
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    calls[1]?.reject(coded('ETIMEOUT'))
+    await flush()
+    assert.equal(calls[2]?.host, 'late.test')
+    calls[2]?.resolve([{ address: '10.0.0.3', ttl: 60 }])
+    await flush()
+    assert.equal(keyer('late.test', 6379), '10.0.0.3:6379')
+    assert.equal(keyer('LATE.test:6379'), '10.0.0.3:6379')
+    assert.equal(keyer('busy-1.test', 6379), '10.0.0.1:6379')
+    dns.close()
+  })
+
+  test('a name that leaves the table while it waits is forgotten by the keyer, and filed again on use', async () => {
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, concurrency: 1, max: 3 })
+    const keyer = createNodeKeyer({ resolver: dns.resolver })
+    const hosts = () => calls.map((call) => call.host)
+    keyer('a.test', 1) // runs
+    keyer('b.test', 1) // waits
+    keyer('c.test', 1) // waits
+    await flush()
+    assert.deepEqual(hosts(), ['a.test'])
+    dns.resolver({ host: 'a.test', port: 1 }) // a use: b.test is now the least recently used
+    keyer('d.test', 1) // the table is full: b.test leaves before its turn came
+    await flush()
+    assert.deepEqual(dns.stats(), { names: 3, lookups: 1, queued: 2 })
+    const misses = keyer.stats().misses
+    // The keyer forgot b.test: its next use reaches the table, which files it again (and c.test leaves).
+    assert.equal(keyer('b.test', 1), 'b.test:1')
+    assert.equal(keyer.stats().misses, misses + 1)
+    await flush()
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    await flush()
+    calls[1]?.resolve([{ address: '10.0.0.4' }])
+    await flush()
+    calls[2]?.resolve([{ address: '10.0.0.2' }])
+    await flush()
+    assert.deepEqual(hosts(), ['a.test', 'd.test', 'b.test'])
+    assert.equal(keyer('b.test', 1), '10.0.0.2:1')
+    assert.equal(keyer('d.test', 1), '10.0.0.4:1')
+    // c.test left while it waited: forgotten too, so this use files it again instead of keying it for good.
+    assert.equal(keyer('c.test', 1), 'c.test:1')
+    await flush()
+    assert.equal(calls[3]?.host, 'c.test')
+    assert.equal(calls[0]?.signal.aborted, false)
+    dns.close()
+    assert.equal(calls[3]?.signal.aborted, true)
   })
 
   test('close aborts lookups in flight, silences listeners and keeps answering what was learned', async () => {
@@ -554,6 +668,25 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     await assert.rejects(dns.keyAsync('a.test', 1), /closed/)
   })
 
+  test('close during a refresh keeps the answer being refreshed, and settles whoever waits for it', async () => {
+    const clock = manualClock()
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, clock })
+    const primed = dns.prime(['a.test'])
+    await flush()
+    calls[0]?.resolve([{ address: '10.0.0.1', ttl: 10 }])
+    await primed
+    clock.t += 11_000 // expired: a use starts a refresh, and keyAsync waits for it
+    const waiting = dns.keyAsync('a.test', 1)
+    await flush()
+    assert.equal(calls.length, 2)
+    dns.close()
+    assert.equal(calls[1]?.signal.aborted, true)
+    assert.equal(await waiting, '10.0.0.1:1', 'the waiting call settles with the last answer')
+    assert.deepEqual(dns.resolver({ host: 'a.test', port: 1 }), { host: '10.0.0.1', port: 1 })
+    assert.deepEqual(dns.stats(), { names: 1, lookups: 0, queued: 0 })
+  })
+
   test('background work does not keep the process alive; a lookup someone awaits does, until its timeout', async () => {
     // getActiveResourcesInfo lists what keeps the event loop alive; unref'd timers are not in it.
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
@@ -573,6 +706,26 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     assert.equal(timeouts(), base)
     dns.close()
     assert.equal(timeouts(), base)
+  })
+
+  test('a lookup awaited while it waits its turn holds the process only once it runs', async () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const { calls, lookup } = manualLookup()
+    const dns = createDnsResolver({ lookup, timeout: 600, concurrency: 1 })
+    const base = timeouts()
+    dns.resolver({ host: 'first.test', port: 1 })
+    const awaited = dns.prime(['second.test'])
+    await flush()
+    assert.deepEqual(dns.stats(), { names: 2, lookups: 1, queued: 1 })
+    assert.equal(timeouts(), base, 'the running lookup is background work; the waiting one has no timer yet')
+    calls[0]?.resolve([{ address: '10.0.0.1' }])
+    await flush()
+    assert.equal(calls[1]?.host, 'second.test')
+    assert.equal(timeouts(), base + 1, "its timeout runs from its turn, ref'd for the caller awaiting it")
+    calls[1]?.resolve([{ address: '10.0.0.2' }])
+    assert.deepEqual(await awaited, ['10.0.0.2'])
+    assert.equal(timeouts(), base)
+    dns.close()
   })
 
   test('unsubscribing stops events; a keyer can be closed', async () => {
@@ -602,6 +755,9 @@ describe('createDnsResolver: options', () => {
     ['timeout', 0],
     ['max', 0],
     ['max', 1.5],
+    ['concurrency', 0],
+    ['concurrency', 2.5],
+    ['concurrency', '32'],
     ['lazy', 'no'],
     ['clock', {}],
     ['lookup', 'dns'],

@@ -120,6 +120,34 @@ test('lone surrogates: typed errors', () => {
   typed(() => parsePort('1\ud800'), { code: PORT, reason: 'not-a-port' }, 'surrogate in a port')
 })
 
+test('lone surrogates never join across a deleted code point, by any input path', () => {
+  // tr46 deletes the soft hyphen (U+00AD); without making the string well formed first, the two halves
+  // would meet as U+10000 and the host would key as a valid name, xn--a-w10i.com.
+  const glued = 'a\ud800\u00ad\udc00.com'
+  const paths: [string, () => unknown][] = [
+    ['host and port', () => canonicalNodeKey(glued, 7000)],
+    ['host', () => canonicalHost(glued)],
+    ['address string', () => canonicalNodeKey(`${glued}:7000`)],
+    ['{ host, port }', () => canonicalNodeKey({ host: glued, port: 7000 })],
+    ['{ host, port } string port', () => canonicalNodeKey({ host: glued, port: '7000' })],
+    ['URL', () => canonicalNodeKey(`redis://${glued}:7000`)],
+    ['URL with credentials and path', () => canonicalNodeKey(`rediss://u:p@${glued}/0`)],
+    ['parseAddress', () => parseAddress(`${glued}:7000`)],
+    ['keyer without memo', () => createNodeKeyer({ cacheSize: 0, resolver: null })(glued, 7000)],
+  ]
+  for (const [label, fn] of paths) typed(fn, { code: HOST, reason: 'idna' }, label)
+  // Each half alone, and the halves in the wrong order, fail the same way.
+  for (const host of ['a\udc00\u00ad\ud800.com', 'a\u00ad\ud800.com', 'a\udc00\u00ad.com']) {
+    typed(() => canonicalNodeKey(host, 7000), { code: HOST, reason: 'idna' }, show(host))
+  }
+  // A well-formed pair around nothing deleted is a real character: U+10000 keys as before.
+  assert.equal(canonicalNodeKey('a\ud800\udc00.com', 7000), 'xn--a-w10i.com:7000')
+  assert.equal(canonicalNodeKey('a\u{10000}\u00ad.com', 7000), 'xn--a-w10i.com:7000')
+  // The URL Standard agrees for a special scheme (whose host goes through IDNA): its API sees each lone
+  // surrogate as U+FFFD and fails.
+  assert.throws(() => new URL(`http://${glued}:7000`), TypeError)
+})
+
 test('__proto__ and constructor: plain names, and no prototype is touched', () => {
   assert.equal(canonicalNodeKey('__proto__', 1), '__proto__:1')
   assert.equal(canonicalNodeKey('__PROTO__:1'), '__proto__:1')

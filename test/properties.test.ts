@@ -506,3 +506,36 @@ test('for any input, the only exceptions are NodeKeyErrors, and the predicates n
     1000,
   )
 })
+
+test('a lone surrogate is U+FFFD to the host parser: never glued to its other half, never a key', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('a', 'b', '.', '-', 'ü', '\u00ad', '\u200b', '\u034f', 'xn--', '\ud83d\ude00'),
+    fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+  )
+  const host = fc.array(piece, { minLength: 1, maxLength: 8 }).map((pieces) => `${pieces.join('')}.com`)
+  const outcome = (fn: () => string): string => {
+    try {
+      return fn()
+    } catch (error) {
+      return isNodeKeyError(error) ? `${error.code}/${error.reason}` : `unexpected ${String(error)}`
+    }
+  }
+  check(
+    fc.property(host, (text) => {
+      const scalar = text.replace(
+        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        '\ufffd',
+      )
+      assert.equal(
+        outcome(() => canonicalHost(text)),
+        outcome(() => canonicalHost(scalar)),
+      )
+      assert.equal(
+        outcome(() => canonicalNodeKey(`${text}:1`)),
+        outcome(() => canonicalNodeKey(`${scalar}:1`)),
+      )
+      if (scalar.includes('\ufffd')) assert.equal(isValidHost(text), false)
+    }),
+    500,
+  )
+})

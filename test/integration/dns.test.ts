@@ -14,6 +14,8 @@ const records: HostsRecord[] = [
   ['127.0.0.14', 'dual.test'],
   ['::1', 'dual.test'],
   ['127.0.0.20', 'change.test'],
+  // Names for the saturation test: more names than lookups may run at once.
+  ...Array.from({ length: 24 }, (_, i) => [`127.0.1.${i + 1}`, `burst-${i}.test`] as const),
 ]
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -86,6 +88,32 @@ describe('DNS identity against a real dnsmasq', { skip }, () => {
     )
     assert.equal(change?.type === 'change' && change.identity, '127.0.0.21')
     assert.equal(change?.type === 'change' && change.reason, 'answer')
+  })
+
+  test('names that arrive while lookups are saturated all get their IP keys once the lookups clear', async () => {
+    // A resolver of its own on the same server, allowed two lookups at a time.
+    const narrow = createDnsResolver({ servers: [server.address], timeout: 2, concurrency: 2 })
+    try {
+      const keyer = createNodeKeyer({ resolver: narrow.resolver })
+      const names = Array.from({ length: 24 }, (_, i) => `burst-${i}.test`)
+      // Each name keys as itself at first, and the keyer memoizes that.
+      for (const name of names) assert.equal(keyer(name, 7000), `${name}:7000`)
+      const stats = narrow.stats()
+      assert.equal(stats.names, 24)
+      assert.equal(stats.lookups, 2)
+      assert.equal(stats.queued, 22)
+      let peak = 0
+      const allKeyed = () => {
+        peak = Math.max(peak, narrow.stats().lookups)
+        return names.every((name, i) => keyer(name, 7000) === `127.0.1.${i + 1}:7000`)
+      }
+      const done = await until(allKeyed, true, 10_000)
+      assert.equal(done.value, true, 'every name keys by its address through the same keyer')
+      assert.ok(peak <= 2, `at most two lookups at once, saw ${peak}`)
+      assert.deepEqual(narrow.stats(), { names: 24, lookups: 0, queued: 0 })
+    } finally {
+      narrow.close()
+    }
   })
 
   test('dnsmasq stopped: stale answers are served and the failure reported; restarted: fresh answers', async () => {
