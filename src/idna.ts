@@ -28,7 +28,7 @@ const OPTIONS = {
  * The string as Unicode scalar values: every lone surrogate becomes U+FFFD, as WebIDL's USVString conversion
  * does before the URL parser sees its input. UTS #46 disallows U+FFFD, so such a domain fails. Without this
  * step tr46 works on UTF-16 units: in `a\uD800\u00AD\uDC00.com` it deletes the soft hyphen and the two
- * halves join into U+10000, a different name that is valid (see docs/canonical-form.md, host step 5).
+ * halves join into U+10000, a different name that is valid (docs/canonical-form.md §2.9).
  */
 export const toScalarValues = (text: string): string => {
   let out: string | undefined
