@@ -21,9 +21,6 @@ const load = (): IpAddrModule => {
   return ipaddr
 }
 
-/** Whether ipaddr.js has been loaded (it is, the first time a range or a subnet rule needs it). */
-export const ipaddrLoaded = (): boolean => ipaddr !== undefined
-
 /**
  * A special-purpose address range, as ipaddr.js's `range()` names it: `unicast` for an ordinary address, else
  * `loopback`, `private` (RFC 1918), `linkLocal`, `uniqueLocal` (fc00::/7), `carrierGradeNat` (100.64.0.0/10),

@@ -341,7 +341,6 @@ describe('readClusterNodes', () => {
   test('a Buffer and a String object (node-redis VerbatimString) read as the string', () => {
     const expected = readClusterNodes(text)
     assert.deepEqual(readClusterNodes(Buffer.from(text)), expected)
-    // biome-ignore lint/style/useConsistentBuiltinInstantiation: a String object is what node-redis returns.
     assert.deepEqual(readClusterNodes(new String(text)), expected)
   })
 
