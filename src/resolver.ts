@@ -121,7 +121,9 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
 export type StaticResolverTarget =
   | AddressInput
   | {
+      /** The host every port of the table maps to. */
       host: string
+      /** From the port asked about to the port to use; a port not listed is not mapped. */
       ports: Readonly<Record<string, number | string>> | ReadonlyMap<number | string, number | string>
     }
 

@@ -99,6 +99,7 @@ export interface TopologyNode {
   readonly hostname?: string
   /** The IP address the node announces, as written, when the reply gives one. */
   readonly ip?: string
+  /** `'master'`, or `'replica'` (Redis's `slave` flag in `CLUSTER NODES`). */
   readonly role: ClusterNodeRole
 }
 
@@ -123,14 +124,21 @@ export type UnkeyedReason = 'unknown-endpoint' | 'no-address' | 'invalid-address
  * ```
  */
 export interface UnkeyedNode {
+  /** The node id, as written. */
   readonly id: string
+  /** `'master'` or `'replica'`. */
   readonly role: ClusterNodeRole
   /** The preferred endpoint's host as written (`'?'`, `''`), or `null` when the reply gave null. */
   readonly announced: string | null
+  /** The port the reply gives (`0` for a node without an address). */
   readonly port: number
+  /** The hostname the node announces, when the reply gives one. */
   readonly hostname?: string
+  /** The IP address the node announces, when the reply gives one (a `?` node may still be reached there). */
   readonly ip?: string
+  /** Why the node has no key. */
   readonly reason: UnkeyedReason
+  /** What is missing or wrong, naming the node id. */
   readonly message: string
   /** The keyer's error, for `invalid-address`. */
   readonly error?: Error
@@ -146,10 +154,13 @@ export interface UnkeyedNode {
  * ```
  */
 export interface SlotRange {
+  /** The first slot of the range, 0 to 16383. */
   readonly start: number
+  /** The last slot of the range, inclusive. */
   readonly end: number
   /** The master's id; absent only for a `CLUSTER SHARDS` shard that has no node in the master role. */
   readonly master?: string
+  /** The replicas' ids, in the order of the reply. */
   readonly replicas: readonly string[]
 }
 
@@ -225,7 +236,8 @@ const describe = (value: unknown): string => {
   return preview(value)
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true })
+// Made on first use: constructing a TextDecoder at import would cost every importer.
+let decoder: { decode(input: Uint8Array): string } | undefined
 
 /** A RESP string as a JS string: a string, a Buffer/Uint8Array (UTF-8) or a String object; else undefined. */
 const textOf = (value: unknown): string | undefined => {
@@ -233,6 +245,7 @@ const textOf = (value: unknown): string | undefined => {
   if (value instanceof String) return value.valueOf()
   if (value instanceof Uint8Array) {
     try {
+      decoder ??= new TextDecoder('utf-8', { fatal: true })
       return decoder.decode(value)
     } catch {
       return undefined
@@ -521,8 +534,6 @@ export const readClusterSlots = (reply: unknown, options?: ReadTopologyOptions):
 export const topologyBuilder = (options: ReadTopologyOptions | undefined, where: string): Builder =>
   new Builder(options, where)
 
-export type { Builder as TopologyBuilder }
-
 /** Turn a Bad thrown by a reader body into its message, for callers that report rather than throw. */
 export const badMessage = (error: unknown, command: string): string | undefined =>
   error instanceof Bad ? `Invalid ${command} reply: ${error.message}` : undefined
@@ -631,8 +642,8 @@ export const readNodes = (
     const line = firstLine + index
     const trimmed = raw.trim()
     if (trimmed === '' || trimmed.startsWith('#')) continue
-    const fields = trimmed.split(/\s+/)
-    const [id, address, flags, master] = fields
+    const parts = trimmed.split(/\s+/)
+    const [id, address, flags, master] = parts
     // <id> <ip:port@cport[,hostname[,aux=value…]]> <flags> <master> <ping-sent> <pong-recv> <config-epoch>
     // <link-state> [slot…]
     if (
@@ -640,11 +651,11 @@ export const readNodes = (
       address === undefined ||
       flags === undefined ||
       master === undefined ||
-      fields.length < 8
+      parts.length < 8
     ) {
       errors.push({
         line,
-        message: `Expected a CLUSTER NODES line "<id> <ip:port@cport> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots]", got ${fields.length} field(s).`,
+        message: `Expected a CLUSTER NODES line "<id> <ip:port@cport> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots]", got ${parts.length} field(s).`,
       })
       continue
     }
@@ -667,7 +678,7 @@ export const readNodes = (
     }
     const slots: { start: number; end: number }[] = []
     let badSlot: string | undefined
-    for (const item of fields.slice(8)) {
+    for (const item of parts.slice(8)) {
       // "[slot->-id]" and "[slot-<-id]" are slots being migrated or imported: the owner is still the one
       // that serves the slot's other half, so they are not ranges of this node.
       if (item.startsWith('[')) continue
