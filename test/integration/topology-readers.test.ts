@@ -13,7 +13,7 @@ import {
   readClusterShards,
   readClusterSlots,
 } from '../../src/index.ts'
-import { type Cluster, skipUnlessRedis, startCluster } from './redis-cluster-harness.ts'
+import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 
 const skip = skipUnlessRedis()
 
@@ -191,6 +191,74 @@ describe('topology readers on a real cluster, RESP2 and RESP3', { skip }, () => 
         topology.slots.reduce((sum, range) => sum + range.end - range.start + 1, 0),
         16384,
       )
+    }
+  })
+})
+
+describe('a replica, as a real cluster reports it in every command and protocol', { skip }, () => {
+  let cluster: Cluster
+
+  before(async () => {
+    // Four servers: three masters share the slots; the fourth, given none, becomes node 0's replica.
+    cluster = await startCluster('ip', {
+      masters: 4,
+      slots: [
+        [0, 5460, 0],
+        [5461, 10922, 1],
+        [10923, 16383, 2],
+      ],
+    })
+    const master = cluster.nodes[0]!.id
+    await cluster.command(3, ['CLUSTER', 'REPLICATE', master])
+    await waitFor('every node to report node 3 as the replica of node 0', async () => {
+      for (const index of cluster.nodes.keys()) {
+        const topology = readClusterSlots(await cluster.command(index, ['CLUSTER', 'SLOTS']))
+        const range = topology.slots.find((slots) => slots.start === 0)
+        if (range?.replicas[0] !== cluster.nodes[3]!.id) return undefined
+      }
+      return true
+    })
+  })
+
+  after(async () => {
+    await cluster?.stop()
+  })
+
+  test('role, replicas of the right range, one key per node, in RESP2 and RESP3', async () => {
+    const commands = [
+      ['CLUSTER', 'SLOTS'],
+      ['CLUSTER', 'SHARDS'],
+      ['CLUSTER', 'NODES'],
+    ]
+    const [master, , , replica] = cluster.nodes
+    const resp2 = await Promise.all(commands.map((command) => cluster.command(1, command)))
+    const objects = await resp3(cluster.nodes[1]!.port, commands, { maps: 'object', strings: 'string' })
+    const readers = [readClusterSlots, readClusterShards, readClusterNodes]
+    for (const [index, read] of readers.entries()) {
+      for (const [protocol, reply] of [
+        ['RESP2', resp2[index]],
+        ['RESP3', objects[index]],
+      ] as const) {
+        const what = `${commands[index]!.join(' ')} in ${protocol}`
+        const topology = read(reply)
+        assert.deepEqual(topology.unkeyed, [], what)
+        const roles = Object.fromEntries(topology.nodes.map((node) => [node.id, [node.key, node.role]]))
+        assert.deepEqual(
+          roles,
+          Object.fromEntries(
+            cluster.nodes.map((node, i) => [
+              node.id,
+              [`127.0.0.1:${node.port}`, i === 3 ? 'replica' : 'master'],
+            ]),
+          ),
+          what,
+        )
+        const first = topology.slots.find((range) => range.start === 0)
+        assert.deepEqual(first, { start: 0, end: 5460, master: master!.id, replicas: [replica!.id] }, what)
+        for (const range of topology.slots.filter((slots) => slots.start !== 0)) {
+          assert.deepEqual(range.replicas, [], what)
+        }
+      }
     }
   })
 })
