@@ -186,8 +186,9 @@ export interface ClusterTopology {
 
 /**
  * The key of `host:port` through the keyer, the endpoint it stands for, and the DNS name the caller used (for
- * TLS): lowercase punycode without a trailing dot, absent for IP literals. `null` with the keyer's error
- * when the keyer refuses the address.
+ * TLS): lowercase punycode without a trailing dot, absent for IP literals; `{ error }` when the keyer
+ * refuses the address. The one place the readers compute what a client dials, so that a keyer method giving
+ * the same can take its place.
  */
 const endpointOf = (
   keyer: TopologyKeyer,
