@@ -1,7 +1,8 @@
 /**
  * Cold import: the milliseconds a fresh process spends importing the package (ESM `import` and CommonJS
  * `require` of the build), and when the IDNA tables (tr46) load: not at import, not for ASCII hosts, only on
- * the first non-ASCII host. Each sample is a new `node` process; the report gives the median and the spread.
+ * the first non-ASCII host; and that ipaddr.js (address ranges, subnet rules) is not loaded by the import or
+ * by keys, only by its first user (`addressRange`). Each sample is a new `node` process; the report gives the median and the spread.
  * Always measures the build (`dist/`): a fresh process running the TypeScript source would time the compiler.
  */
 import { spawnSync } from 'node:child_process'
@@ -22,6 +23,8 @@ interface Sample {
   tr46AfterAscii: boolean
   tr46AfterUnicode: boolean
   firstUnicodeMs: number
+  ipaddrAfterKeys: boolean
+  ipaddrAfterRange: boolean
 }
 
 // Runs in the child. `require.cache` is the one module cache of the process: tr46 enters it when the library
@@ -30,6 +33,7 @@ const probe = (load: string): string => `
 const { createRequire } = await import('node:module')
 const require = createRequire(${JSON.stringify(esm.href)})
 const tr46Loaded = () => Object.keys(require.cache).some((file) => /[\\\\/]tr46[\\\\/]/.test(file))
+const ipaddrLoaded = () => Object.keys(require.cache).some((file) => /[\\\\/]ipaddr\\.js[\\\\/]/.test(file))
 const start = performance.now()
 const lib = ${load}
 const importMs = performance.now() - start
@@ -41,7 +45,9 @@ const tr46AfterAscii = tr46Loaded()
 const before = performance.now()
 lib.canonicalHost('bücher.example')
 const firstUnicodeMs = performance.now() - before
-console.log(JSON.stringify({ importMs, tr46AfterImport, tr46AfterAscii, tr46AfterUnicode: tr46Loaded(), firstUnicodeMs }))
+const ipaddrAfterKeys = ipaddrLoaded()
+lib.addressRange('10.0.0.5:7000')
+console.log(JSON.stringify({ importMs, tr46AfterImport, tr46AfterAscii, tr46AfterUnicode: tr46Loaded(), firstUnicodeMs, ipaddrAfterKeys, ipaddrAfterRange: ipaddrLoaded() }))
 `
 
 const run = (load: string): Sample => {
@@ -69,6 +75,7 @@ const measure = (label: string, load: string) => {
     high: Math.max(...importMs),
     unicodeMs: median(unicodeMs),
     lazy: samples.every((s) => !s.tr46AfterImport && !s.tr46AfterAscii && s.tr46AfterUnicode),
+    ipaddrLazy: samples.every((s) => !s.ipaddrAfterKeys && s.ipaddrAfterRange),
   }
 }
 
@@ -108,7 +115,11 @@ const lines = [
       `| ${r.label}: ≤ ${GOAL_MS} ms | ${r.importMs.toFixed(2)} ms | ${r.importMs <= GOAL_MS ? 'yes' : '**no**'} |`,
   ),
   ...results.map((r) => `| ${r.label}: IDNA loaded lazily | | ${r.lazy ? 'yes' : '**no**'} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.label}: ipaddr.js not loaded by the import or by keys, loaded by addressRange | | ${r.ipaddrLazy ? 'yes' : '**no**'} |`,
+  ),
   '',
 ]
 console.log(lines.join('\n'))
-if (STRICT && results.some((r) => r.importMs > GOAL_MS || !r.lazy)) process.exitCode = 1
+if (STRICT && results.some((r) => r.importMs > GOAL_MS || !r.lazy || !r.ipaddrLazy)) process.exitCode = 1

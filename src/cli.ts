@@ -2,8 +2,9 @@
 /**
  * `canonical-node-key`: the tool an operator runs when a cluster client leaks connections. It prints the
  * canonical key of each address, shows which spellings share a key (`--group`), and reads a cluster's own
- * topology (`--format cluster-nodes|cluster-slots`) to show nodes known under several spellings and
- * addresses claimed by several node ids.
+ * topology (`--format cluster-nodes|cluster-slots|cluster-shards`) to show nodes known under several
+ * spellings and addresses claimed by several node ids, and warns when a cluster reached through loopback
+ * announces private addresses (a cluster in Docker), with the natMap that would map them.
  *
  * Exit status: 0 every input valid, 1 some input invalid, 2 usage error, 70 internal error.
  */
@@ -11,16 +12,19 @@ import { once } from 'node:events'
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parseNodeKey } from './address.js'
 import {
   MAX_TOPOLOGY_LENGTH,
   parseClusterNodes,
+  parseClusterShards,
   parseClusterSlots,
   type Topology,
   type TopologyEntry,
 } from './cluster-topology.js'
 import { isNodeKeyError } from './errors.js'
-import { trimAsciiWhitespace } from './host.js'
+import { isValidHost, trimAsciiWhitespace } from './host.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
+import { addressRange } from './range.js'
 import { chainResolvers, loopbackResolver, type Resolver, staticResolver } from './resolver.js'
 
 const NAME = 'canonical-node-key'
@@ -38,21 +42,32 @@ Reports:
   --group                  print each key that more than one input spelling maps to, with those
                            spellings (the aliasing that makes a node cache leak connections)
   --json                   print one JSON document:
-                           {"results": [{"input", "key"} | {"input", "error": {"code", "message"}}],
+                           {"results": [{"input", "key", "range"} | {"input", "error": {"code", "message"}}],
                             "groups": [{"key", "inputs"}]}
+                           where "range" is the key's address range as ipaddr.js names it (loopback,
+                           private, linkLocal, uniqueLocal, unspecified, unicast, …), null for a name
   --format FORMAT          what standard input holds:
-                             lines          addresses, one a line (the default)
-                             cluster-nodes  the output of \`redis-cli cluster nodes\`
-                             cluster-slots  the output of \`redis-cli --json cluster slots\`
-                           Both cluster formats report every node id under more than one address
+                             lines           addresses, one a line (the default)
+                             cluster-nodes   the output of \`redis-cli cluster nodes\`
+                             cluster-slots   the output of \`redis-cli --json cluster slots\`
+                             cluster-shards  the output of \`redis-cli --json cluster shards\` (Redis 7+)
+                           The cluster formats report every node id under more than one address
                            spelling and every address that two node ids share. Outputs of several
-                           nodes may be concatenated.
+                           nodes may be concatenated; with --json, -2 (RESP2) output is read too.
+                           They warn when the cluster, reached through loopback, announces private,
+                           unique-local, link-local or unspecified addresses (a cluster in Docker),
+                           and print the natMap (ioredis shape, also a --nat file) that maps them to
+                           the origin.
+  --origin HOST            the host the topology was read from, as given to redis-cli -h (default
+                           127.0.0.1, redis-cli's own): an empty host in the topology ("the node you
+                           asked") is this host, and the loopback warning above is judged by it
 
 Identity policy (as the library's createNodeKeyer options):
   --default-port N         the port of an address without one (default: none, an error)
   --loopback ADDRESS       what localhost stands for: 127.0.0.1 (default), ::1, or none
-  --nat FILE               a JSON table of aliases applied before --loopback, keyed by "host:port" or
-                           "host", values {"host", "port"} (ioredis natMap shape) or address strings
+  --nat FILE               a JSON table of aliases applied before --loopback, keyed by "host:port",
+                           "host" or a subnet "address/prefix" ("172.18.0.0/16"), values {"host",
+                           "port"} (ioredis natMap shape) or address strings
   --trailing-dot MODE      keep (default) or strip one trailing dot of a name
   --mapped-ipv4 MODE       unwrap (default: ::ffff:127.0.0.1 is 127.0.0.1) or keep
 
@@ -65,10 +80,12 @@ Exit status: 0 every input valid, 1 some input invalid, 2 usage error, 70 intern
 /** A mistake in the command line: exit status 2. */
 class UsageError extends Error {}
 
-type Format = 'lines' | 'cluster-nodes' | 'cluster-slots'
+type Format = 'lines' | 'cluster-nodes' | 'cluster-slots' | 'cluster-shards'
 
 interface Settings {
   readonly format: Format
+  /** The host the topology was read from. */
+  readonly origin: string
   readonly group: boolean
   readonly json: boolean
   readonly keyer: NodeKeyer
@@ -143,9 +160,16 @@ const settingsOf = (argv: string[]): Settings | 'help' | 'version' => {
   const { values, positionals } = parsed
   if (values.help === true) return 'help'
   if (values.version === true) return 'version'
-  const format = choice('format', values.format, ['lines', 'cluster-nodes', 'cluster-slots']) ?? 'lines'
+  const format =
+    choice('format', values.format, ['lines', 'cluster-nodes', 'cluster-slots', 'cluster-shards']) ?? 'lines'
   if (format !== 'lines' && positionals.length > 0) {
     throw new UsageError(`--format ${format} reads standard input; give no addresses as arguments.`)
+  }
+  const origin = values.origin ?? '127.0.0.1'
+  if (!isValidHost(origin)) {
+    throw new UsageError(
+      `Expected --origin to be a host such as 127.0.0.1, ::1 or redis-1.example, got ${JSON.stringify(origin)}.`,
+    )
   }
   let defaultPort: number | undefined
   if (values['default-port'] !== undefined) {
@@ -169,6 +193,7 @@ const settingsOf = (argv: string[]): Settings | 'help' | 'version' => {
     policies.length === 0 ? null : policies.length === 1 ? policies[0] : chainResolvers(...policies)
   return {
     format,
+    origin,
     group: values.group === true,
     json: values.json === true,
     keyer: createNodeKeyer({ resolver, defaultPort, trailingDot, mappedIPv4 }),
@@ -185,6 +210,7 @@ const parseOptions = (argv: string[]) =>
       group: { type: 'boolean' },
       json: { type: 'boolean' },
       format: { type: 'string' },
+      origin: { type: 'string' },
       'default-port': { type: 'string' },
       loopback: { type: 'string' },
       nat: { type: 'string' },
@@ -307,10 +333,15 @@ const groupsOf = (outcomes: readonly Outcome[]) =>
     .filter(([, spellings]) => spellings.length > 1)
     .map(([key, spellings]) => ({ key, inputs: spellings.map((spelling) => spelling.input) }))
 
+/** The address range of a key (a keyer's key is always a host and port), null for a name. */
+const rangeOf = (key: string): string | null => addressRange(key) ?? null
+
 const resultJson = (outcome: Outcome) => ({
   [outcome.origin.kind]: outcome.origin.number,
   input: outcome.input,
-  ...(outcome.error === undefined ? { key: outcome.key } : { error: outcome.error }),
+  ...(outcome.key === undefined
+    ? { error: outcome.error }
+    : { key: outcome.key, range: rangeOf(outcome.key) }),
 })
 
 const plural = (count: number, one: string, many = `${one}s`): string =>
@@ -369,8 +400,13 @@ interface TopologyOutcome extends Outcome {
 /** A cluster's own topology. Returns whether all of it could be read and every address is valid. */
 const runTopology = async (settings: Settings, output: Output): Promise<boolean> => {
   const text = await readStdin(MAX_TOPOLOGY_LENGTH)
-  const topology: Topology =
-    settings.format === 'cluster-nodes' ? parseClusterNodes(text) : parseClusterSlots(text)
+  const parse =
+    settings.format === 'cluster-nodes'
+      ? parseClusterNodes
+      : settings.format === 'cluster-shards'
+        ? parseClusterShards
+        : parseClusterSlots
+  const topology: Topology = parse(text, { keyer: settings.keyer, origin: settings.origin })
   let valid = topology.errors.length === 0
   for (const error of topology.errors) {
     process.stderr.write(`${NAME}: line ${error.line}: ${error.message}\n`)
@@ -400,6 +436,8 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
     ...new Set(spellings.flatMap((spelling) => (spelling.key === undefined ? [] : [spelling.key]))),
   ]
 
+  const behindNat = natSuggestion(settings, outcomes)
+
   if (settings.json) {
     const document = {
       results: outcomes.map((outcome) => ({ id: outcome.id, ...resultJson(outcome) })),
@@ -416,8 +454,10 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
       })),
       errors: topology.errors,
       skipped: topology.skipped,
+      ...(behindNat === undefined ? {} : { warnings: [behindNat.warning], natMap: behindNat.natMap }),
     }
     await output.write(`${JSON.stringify(document, null, 2)}\n`)
+    if (behindNat !== undefined) await output.note(`${NAME}: warning: ${behindNat.warning}\n`)
   } else {
     for (const [id, spellings] of nodes) {
       await output.write(
@@ -435,8 +475,50 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
     await output.note(
       `${NAME}: ${plural(byId.size, 'node id')}, ${plural(outcomes.length, 'spelling')}: ${plural(nodes.length, 'node id')} under more than one spelling, ${plural(shared.length, 'address', 'addresses')} shared by node ids\n`,
     )
+    if (behindNat !== undefined) {
+      await output.note(
+        `${NAME}: warning: ${behindNat.warning}\n${JSON.stringify(behindNat.natMap, null, 2)}\n`,
+      )
+    }
   }
   return valid
+}
+
+/** Ranges a client outside the cluster's network cannot dial (RFC 1918, RFC 4193, RFC 3927/4291, 0.0.0.0). */
+const UNREACHABLE = new Set(['private', 'uniqueLocal', 'linkLocal', 'unspecified'])
+
+/**
+ * When the topology was read through loopback (a published port on this machine) and announces addresses a
+ * client here cannot dial, the warning and the natMap, ioredis's shape (keys as the cluster spells them,
+ * IPv6 bare), that sends each of them to the origin, port kept.
+ */
+const natSuggestion = (
+  settings: Settings,
+  outcomes: readonly TopologyOutcome[],
+): { warning: string; natMap: Record<string, { host: string; port: number }> } | undefined => {
+  let originHost: string
+  try {
+    originHost = parseNodeKey(settings.keyer(settings.origin, 1)).host
+  } catch (error) {
+    if (!isNodeKeyError(error)) throw error
+    return undefined
+  }
+  if (addressRange(originHost) !== 'loopback') return undefined
+  const natMap: Record<string, { host: string; port: number }> = {}
+  const ranges = new Set<string>()
+  for (const outcome of outcomes) {
+    if (outcome.key === undefined) continue
+    const range = addressRange(outcome.key)
+    if (range === undefined || !UNREACHABLE.has(range)) continue
+    ranges.add(range)
+    natMap[outcome.input] = { host: originHost, port: parseNodeKey(outcome.key).port }
+  }
+  const count = Object.keys(natMap).length
+  if (count === 0) return undefined
+  return {
+    warning: `the topology was read through loopback (${settings.origin}) but announces ${plural(count, 'address', 'addresses')} in ${[...ranges].join(', ')} range${ranges.size === 1 ? '' : 's'}, which a client on this machine may not reach (a cluster in Docker or behind NAT); this natMap (ioredis shape, also a --nat file) maps them to ${originHost}, port kept:`,
+    natMap,
+  }
 }
 
 const main = async (): Promise<number> => {

@@ -1,15 +1,22 @@
 /**
- * Reading a Redis Cluster's own description of itself, as `redis-cli` prints it, into a flat list of
- * (node id, address spelling) pairs, so the CLI can show which node is reachable under several spellings and
- * which address several node ids claim. Parsing only: no key is computed here.
+ * The CLI's side of topology input: `redis-cli` output of one or several nodes (concatenated), split into
+ * replies, each read by the library's readers (`readClusterNodes`, `readClusterSlots`, `readClusterShards`),
+ * then flattened into (node id, address spelling) pairs with the line each came from, so the CLI can show
+ * which node is reachable under several spellings and which address several node ids claim. Errors are
+ * collected with their lines rather than thrown, so one bad reply does not hide the others.
  *
- * Formats, as Redis documents them (https://redis.io/docs/latest/commands/cluster-nodes/ and
- * https://redis.io/docs/latest/commands/cluster-slots/):
- * - `CLUSTER NODES`: one node a line, `<id> <ip:port@cport[,hostname[,aux=value…]]> <flags> <master> …`;
- * - `CLUSTER SLOTS` (as `redis-cli --json` prints it): `[[start, end, [host, port, id, metadata], …], …]`,
- *   where `metadata` is a map (RESP3) or a flat array of pairs (RESP2) that may name the other of `ip` and
- *   `hostname` (Redis 7 `cluster-preferred-endpoint-type`).
+ * Formats: `redis-cli cluster nodes` (text), `redis-cli --json cluster slots` and `redis-cli --json cluster
+ * shards` (RESP3 maps as JSON objects; with `-2`, RESP2 maps as flat [key, value, …] arrays).
  */
+import {
+  badMessage,
+  type ClusterTopology,
+  type ReadTopologyOptions,
+  readNodes,
+  readShards,
+  readSlots,
+  topologyBuilder,
+} from './topology.js'
 
 /**
  * One address under which the cluster names one node.
@@ -27,7 +34,7 @@ export interface TopologyEntry {
   readonly address: string
   /** The 1-based line of the input it was read from. */
   readonly line: number
-  /** Where the spelling came from: the node's address, its announced hostname, or the metadata's `ip`. */
+  /** Where the spelling came from: the node's preferred endpoint, its announced hostname, or its announced IP. */
   readonly source: 'address' | 'hostname' | 'ip'
 }
 
@@ -48,7 +55,7 @@ export interface TopologyNote {
 }
 
 /**
- * What {@link parseClusterNodes} and {@link parseClusterSlots} read.
+ * What {@link parseClusterNodes}, {@link parseClusterSlots} and {@link parseClusterShards} read.
  *
  * @example
  * ```ts
@@ -61,7 +68,7 @@ export interface Topology {
   readonly entries: TopologyEntry[]
   /** Input that is not the format asked for: the caller reports these as errors. */
   readonly errors: TopologyNote[]
-  /** Nodes without an address (handshake, `noaddr`, `?` endpoints): reported, but not errors. */
+  /** Nodes without an address (handshake, `noaddr`, `?` endpoints, an empty host without an origin): reported, but not errors. */
   readonly skipped: TopologyNote[]
 }
 
@@ -100,6 +107,38 @@ class Collector {
     this.entries.push({ id, address, line, source })
   }
 
+  /**
+   * The spellings of a reply's nodes: the preferred endpoint (the origin's host for an empty one), the
+   * announced hostname and the announced IP. A node whose address the keyer refused is kept, so the CLI
+   * reports the key error; a node without an address is a note, its other spellings still kept.
+   */
+  take(topology: ClusterTopology, lineOf: (id: string) => number, origin: string | undefined): void {
+    const spell = (host: string, port: number): string => `${host}:${port}`
+    for (const node of topology.nodes) {
+      const line = lineOf(node.id)
+      this.add(
+        node.id,
+        spell(node.announced === '' ? (origin ?? '') : node.announced, node.port),
+        line,
+        'address',
+      )
+      if (node.hostname !== undefined) this.add(node.id, spell(node.hostname, node.port), line, 'hostname')
+      if (node.ip !== undefined) this.add(node.id, spell(node.ip, node.port), line, 'ip')
+    }
+    for (const node of topology.unkeyed) {
+      const line = lineOf(node.id)
+      if (node.reason === 'invalid-address') {
+        const host = node.announced === '' || node.announced === null ? (origin ?? '') : node.announced
+        this.add(node.id, spell(host, node.port), line, 'address')
+      } else {
+        this.skipped.push({ line, message: node.message })
+        if (node.reason === 'no-address') continue
+      }
+      if (node.hostname !== undefined) this.add(node.id, spell(node.hostname, node.port), line, 'hostname')
+      if (node.ip !== undefined) this.add(node.id, spell(node.ip, node.port), line, 'ip')
+    }
+  }
+
   /** The notes in line order (JSON syntax errors are found before the documents are read). */
   result(): Topology {
     const byLine = (a: TopologyNote, b: TopologyNote) => a.line - b.line
@@ -108,8 +147,19 @@ class Collector {
 }
 
 /**
+ * Options of the topology parsers: the library's reader options (the keyer, and the origin for empty hosts).
+ *
+ * @example
+ * ```ts
+ * parseClusterNodes(text, { keyer, origin: '127.0.0.1' })
+ * ```
+ */
+export type ParseTopologyOptions = Pick<ReadTopologyOptions, 'keyer' | 'origin'>
+
+/**
  * Read the output of `redis-cli cluster nodes` (several nodes' outputs may follow one another, which is how
- * one node id comes to appear under two spellings). Blank lines and `#` comments are skipped.
+ * one node id comes to appear under two spellings: a node id met again starts the next node's reply). Blank
+ * lines and `#` comments are skipped.
  *
  * @example
  * ```ts
@@ -119,66 +169,45 @@ class Collector {
  * //   errors: [], skipped: [] }
  * ```
  */
-export const parseClusterNodes = (text: string): Topology => {
+export const parseClusterNodes = (text: string, options: ParseTopologyOptions = {}): Topology => {
   if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
   const found = new Collector()
   const lines = text.split('\n')
+  let first = 0
+  const ids = new Set<string>()
+  const read = (end: number): void => {
+    if (end <= first) return
+    const { topology, errors, lineOf } = readNodes(
+      lines.slice(first, end).join('\n'),
+      topologyBuilder(options, 'parseClusterNodes'),
+      first + 1,
+    )
+    found.errors.push(...errors)
+    found.take(topology, (id) => lineOf.get(id) ?? first + 1, options.origin)
+  }
   for (const [index, raw] of lines.entries()) {
-    const line = index + 1
-    const trimmed = raw.trim()
-    if (trimmed === '' || trimmed.startsWith('#')) continue
-    const fields = trimmed.split(/\s+/)
-    const [id, endpoint, flags] = fields
-    // <id> <ip:port@cport…> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots…]
-    if (id === undefined || endpoint === undefined || flags === undefined || fields.length < 8) {
-      found.errors.push({
-        line,
-        message: `Expected a CLUSTER NODES line "<id> <ip:port@cport> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots]", got ${fields.length} field(s).`,
-      })
-      continue
+    const id = /^\s*([^\s#]\S*)\s/.exec(raw)?.[1]
+    if (id === undefined) continue
+    if (ids.has(id)) {
+      read(index)
+      first = index
+      ids.clear()
     }
-    const at = endpoint.indexOf('@')
-    if (at === -1) {
-      found.errors.push({
-        line,
-        message: `Expected the address field to be "ip:port@cport[,hostname]", got ${JSON.stringify(endpoint.slice(0, 80))}.`,
-      })
-      continue
-    }
-    const address = endpoint.slice(0, at)
-    // After "@cport": the hostname (Redis 7.0+, empty when none is announced), then aux fields (7.2+).
-    const [, named] = endpoint.slice(at + 1).split(',')
-    const hostname = named === undefined || named === '' || named.includes('=') ? undefined : named
-    const colon = address.lastIndexOf(':')
-    const host = address.slice(0, colon)
-    const port = address.slice(colon + 1)
-    if (colon === -1 || host === '' || port === '0' || flags.split(',').includes('noaddr')) {
-      // A node in handshake or without an address is printed as ":0@0" (or flagged noaddr).
-      found.skipped.push({ line, message: `node ${id} has no address yet (${JSON.stringify(address)})` })
-      continue
-    }
-    found.add(id, address, line, 'address')
-    if (hostname !== undefined) found.add(id, `${hostname}:${port}`, line, 'hostname')
+    ids.add(id)
   }
+  read(lines.length)
   return found.result()
-}
-
-/** The metadata of a CLUSTER SLOTS node: a map (RESP3) or a flat array of pairs (RESP2). */
-const metadataOf = (value: unknown): Map<string, unknown> => {
-  const metadata = new Map<string, unknown>()
-  if (Array.isArray(value)) {
-    for (let i = 0; i + 1 < value.length; i += 2) metadata.set(String(value[i]), value[i + 1])
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [name, item] of Object.entries(value)) metadata.set(name, item)
-  }
-  return metadata
 }
 
 /**
  * Split text into consecutive JSON values (several nodes' replies one after another, compact or
  * pretty-printed) by tracking bracket depth outside strings, then parse each.
  */
-const jsonDocuments = (text: string, found: Collector): Array<{ value: unknown; line: number }> => {
+const jsonDocuments = (
+  text: string,
+  found: Collector,
+  command: string,
+): Array<{ value: unknown; line: number }> => {
   const documents: Array<{ value: unknown; line: number }> = []
   let line = 1
   let depth = 0
@@ -191,7 +220,7 @@ const jsonDocuments = (text: string, found: Collector): Array<{ value: unknown; 
     } catch (error) {
       found.errors.push({
         line: startLine,
-        message: `Expected the JSON of CLUSTER SLOTS (redis-cli --json cluster slots): ${(error as Error).message}`,
+        message: `Expected the JSON of ${command} (redis-cli --json ${command.toLowerCase()}): ${(error as Error).message}`,
       })
     }
     start = -1
@@ -215,7 +244,7 @@ const jsonDocuments = (text: string, found: Collector): Array<{ value: unknown; 
       start = i
       startLine = line
       if (c !== 0x5b && c !== 0x7b) {
-        // Not an array or object: not CLUSTER SLOTS. Its line goes to the parser for the message.
+        // Not an array or object: not a reply. Its line goes to the parser for the message.
         const newline = text.indexOf('\n', i)
         i = (newline === -1 ? text.length : newline) - 1
         take(i + 1)
@@ -230,10 +259,35 @@ const jsonDocuments = (text: string, found: Collector): Array<{ value: unknown; 
   return documents
 }
 
+const readJson = (
+  text: string,
+  options: ParseTopologyOptions,
+  command: 'CLUSTER SLOTS' | 'CLUSTER SHARDS',
+): Topology => {
+  if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
+  const found = new Collector()
+  for (const { value, line } of jsonDocuments(text, found, command)) {
+    const builder = topologyBuilder(
+      options,
+      command === 'CLUSTER SLOTS' ? 'parseClusterSlots' : 'parseClusterShards',
+    )
+    try {
+      const topology =
+        command === 'CLUSTER SLOTS' ? readSlots(value, builder) : readShards(value, builder, false)
+      found.take(topology, () => line, options.origin)
+    } catch (error) {
+      const message = badMessage(error, command)
+      if (message === undefined) throw error
+      found.errors.push({ line, message })
+    }
+  }
+  return found.result()
+}
+
 /**
- * Read the output of `redis-cli --json cluster slots` (RESP2 or RESP3, compact or pretty-printed; the
- * replies of several nodes may follow one another). Each node is taken under its preferred endpoint and under the other of `ip` and
- * `hostname` its metadata names.
+ * Read the output of `redis-cli --json cluster slots` (RESP3, redis-cli's default with `--json`, or RESP2
+ * with `-2`; compact or pretty-printed; the replies of several nodes may follow one another). Each node is
+ * taken under its preferred endpoint and under the other of `ip` and `hostname` its metadata names.
  *
  * @example
  * ```ts
@@ -242,60 +296,19 @@ const jsonDocuments = (text: string, found: Collector): Array<{ value: unknown; 
  * //   { id: '8bb6…95', address: 'node-1.example:7000', line: 1, source: 'hostname' } ]
  * ```
  */
-export const parseClusterSlots = (text: string): Topology => {
-  if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
-  const found = new Collector()
-  for (const { value, line } of jsonDocuments(text, found)) {
-    if (!Array.isArray(value)) {
-      found.errors.push({
-        line,
-        message: 'Expected CLUSTER SLOTS to be an array of [start, end, node, …] ranges.',
-      })
-      continue
-    }
-    for (const [rangeIndex, range] of value.entries()) {
-      if (!Array.isArray(range) || range.length < 3) {
-        found.errors.push({
-          line,
-          message: `Expected slot range ${rangeIndex} to be [start, end, node, …], got ${JSON.stringify(range)?.slice(0, 80)}.`,
-        })
-        continue
-      }
-      for (const [nodeIndex, node] of range.slice(2).entries()) {
-        const where = `slot range ${range[0]}-${range[1]}, node ${nodeIndex}`
-        if (!Array.isArray(node) || node.length < 3 || typeof node[2] !== 'string') {
-          found.errors.push({
-            line,
-            message: `Expected ${where} to be [host, port, id, metadata?], got ${JSON.stringify(node)?.slice(0, 80)}.`,
-          })
-          continue
-        }
-        const [host, port, id] = node as [unknown, unknown, string]
-        if (typeof host !== 'string' || (typeof port !== 'number' && typeof port !== 'string')) {
-          found.errors.push({
-            line,
-            message: `Expected ${where} to start with a host string and a port, got ${JSON.stringify(node.slice(0, 2))}.`,
-          })
-          continue
-        }
-        // "?" is Redis's unknown endpoint; "" means "the node you asked", which this output cannot name.
-        if (host === '' || host === '?') {
-          found.skipped.push({
-            line,
-            message: `node ${id} (${where}) has no endpoint (${JSON.stringify(host)})`,
-          })
-        } else {
-          found.add(id, `${host}:${port}`, line, 'address')
-        }
-        const metadata = metadataOf(node[3])
-        for (const source of ['hostname', 'ip'] as const) {
-          const other = metadata.get(source)
-          if (typeof other === 'string' && other !== '' && other !== '?') {
-            found.add(id, `${other}:${port}`, line, source)
-          }
-        }
-      }
-    }
-  }
-  return found.result()
-}
+export const parseClusterSlots = (text: string, options: ParseTopologyOptions = {}): Topology =>
+  readJson(text, options, 'CLUSTER SLOTS')
+
+/**
+ * Read the output of `redis-cli --json cluster shards` (Redis 7+; RESP3 objects, or RESP2 flat arrays with
+ * `-2`; several nodes' replies may follow one another). Each node is taken under its `endpoint` and under
+ * its `hostname` and `ip`.
+ *
+ * @example
+ * ```ts
+ * parseClusterShards('[{"slots":[0,16383],"nodes":[{"id":"8bb6…95","port":7000,"ip":"::1","endpoint":"::1","role":"master"}]}]').entries
+ * // [ { id: '8bb6…95', address: '::1:7000', line: 1, source: 'address' } ]
+ * ```
+ */
+export const parseClusterShards = (text: string, options: ParseTopologyOptions = {}): Topology =>
+  readJson(text, options, 'CLUSTER SHARDS')

@@ -36,6 +36,8 @@ export type FailureReason =
   | 'invalid-address'
   | 'invalid-key'
   | 'resolver'
+  | 'invalid-topology'
+  | 'invalid-cidr'
 
 /** A parse failure carried as a value. */
 export interface Failure {
@@ -80,7 +82,7 @@ const keepInput = (input: unknown): unknown =>
  */
 export class NodeKeyError extends Error {
   override name = 'NodeKeyError'
-  /** A stable code: `ERR_NODE_KEY_INVALID_HOST` or `ERR_NODE_KEY_INVALID_PORT`. */
+  /** A stable code: `ERR_NODE_KEY_INVALID_HOST`, `ERR_NODE_KEY_INVALID_PORT` or `ERR_NODE_KEY_INVALID_TOPOLOGY`. */
   readonly code: string
   /** Why the input was refused, kebab-case (for example `port-out-of-range`). */
   readonly reason: FailureReason
@@ -131,7 +133,27 @@ export class InvalidPortError extends NodeKeyError {
   }
 }
 
-const CODES = new Set(['ERR_NODE_KEY_INVALID_HOST', 'ERR_NODE_KEY_INVALID_PORT'])
+/**
+ * A topology reply (`CLUSTER SLOTS`, `CLUSTER SHARDS`, `CLUSTER NODES`) that does not have the shape Redis
+ * documents. `input` is the offending part of the reply.
+ *
+ * @example
+ * ```ts
+ * readClusterSlots('OK') // throws InvalidTopologyError: Invalid CLUSTER SLOTS reply: Expected the reply to be an array, got "OK".
+ * ```
+ */
+export class InvalidTopologyError extends NodeKeyError {
+  override name = 'InvalidTopologyError'
+  constructor(message: string, input: unknown, options?: { cause?: unknown }) {
+    super('ERR_NODE_KEY_INVALID_TOPOLOGY', 'invalid-topology', message, input, options)
+  }
+}
+
+const CODES = new Set([
+  'ERR_NODE_KEY_INVALID_HOST',
+  'ERR_NODE_KEY_INVALID_PORT',
+  'ERR_NODE_KEY_INVALID_TOPOLOGY',
+])
 
 /**
  * True for any error this library throws for bad input, also across realms (worker threads, vm contexts,

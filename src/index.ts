@@ -28,6 +28,7 @@ export {
   type FailureReason,
   InvalidHostError,
   InvalidPortError,
+  InvalidTopologyError,
   isNodeKeyError,
   NodeKeyError,
 } from './errors.js'
@@ -43,6 +44,7 @@ export {
   StaleCreationError,
 } from './node-map.js'
 export { isValidPort, parsePort } from './port.js'
+export { type AddressRange, addressRange } from './range.js'
 export {
   chainResolvers,
   type LoopbackResolverOptions,
@@ -54,3 +56,16 @@ export {
   type StaticResolverTarget,
   staticResolver,
 } from './resolver.js'
+export {
+  type ClusterNodeRole,
+  type ClusterTopology,
+  type ReadTopologyOptions,
+  readClusterNodes,
+  readClusterShards,
+  readClusterSlots,
+  type SlotRange,
+  type TopologyKeyer,
+  type TopologyNode,
+  type UnkeyedNode,
+  type UnkeyedReason,
+} from './topology.js'

@@ -7,6 +7,8 @@
 import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './address.js'
 import { isFailure, preview } from './errors.js'
 import { hostOrFailure } from './host.js'
+import { portOrFailure } from './port.js'
+import { isCanonicalIp, looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
 
 /**
  * What a resolver tells its listeners: the canonical hosts whose answers changed or must be asked for again
@@ -102,17 +104,28 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
 }
 
 /**
- * A table value: `{ host, port? }` (ioredis `natMap` shape) or an address string.
+ * A table value: `{ host, port? }` (ioredis `natMap` shape) or an address string; or, for a `host` or subnet
+ * key, `{ host, ports }`: a table of ports, each port asked about mapped to its own (a port not in the table
+ * is not mapped).
  *
  * @example
  * ```ts
  * const a: StaticResolverTarget = { host: '10.0.0.7' } // no port: the port asked about stays
  * const b: StaticResolverTarget = '10.0.0.8:16379'
- * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache-a': a, 'cache-b:6379': b }) })
- * keyer('cache-a', 7000) // '10.0.0.7:7000'; and keyer('cache-b', 6379) is '10.0.0.8:16379'
+ * const c: StaticResolverTarget = { host: '127.0.0.1', ports: { 6379: 7000 } }
+ * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache-a': a, 'cache-b:6379': b, 'cache-c': c }) })
+ * keyer('cache-a', 7000) // '10.0.0.7:7000'; keyer('cache-b', 6379) is '10.0.0.8:16379'
+ * keyer('cache-c', 6379) // '127.0.0.1:7000'
  * ```
  */
-export type StaticResolverTarget = AddressInput
+export type StaticResolverTarget =
+  | AddressInput
+  | {
+      /** The host every port of the table maps to. */
+      host: string
+      /** From the port asked about to the port to use; a port not listed is not mapped. */
+      ports: Readonly<Record<string, number | string>> | ReadonlyMap<number | string, number | string>
+    }
 
 /**
  * A table for {@link staticResolver}, keyed by `host:port` or `host`.
@@ -130,24 +143,37 @@ export type StaticResolverTable =
 
 /**
  * A fixed table of aliases: NAT maps, announced-versus-internal addresses, hand-written overrides. Keys are
- * `host:port` (that endpoint only) or `host` (every port of that host); values are `{ host, port? }` (the
- * shape of ioredis's `natMap`, accepted as it is) or an address string. A value without a port keeps the
- * port it was asked about. The table's keys and values are canonicalized when it is built, so
+ * `host:port` (that endpoint only), `host` (every port of that host), or a subnet `address/prefix`
+ * (`'172.18.0.0/16'`, `'fd00::/8'`: every IP address in it, the common case of a cluster in Docker that
+ * announces its containers' addresses). Values are `{ host, port? }` (the shape of ioredis's `natMap`,
+ * accepted as it is) or an address string; a value without a port keeps the port it was asked about. A
+ * `host` or subnet key may instead map to `{ host, ports }`, a table from the port asked about to the port
+ * to use (a port not in it is not mapped).
+ *
+ * Exact entries win: a `host:port` entry, then a `host` entry, then the subnet with the longest prefix that
+ * holds the address (the first written, between equal prefixes). Subnets are matched with ipaddr.js, loaded
+ * when the table has one. The table's keys and values are canonicalized when it is built, so
  * `LOCALHOST:7000` in a table matches every spelling of that endpoint (`localhost:7000`,
  * `redis://Localhost:7000`, …). A table sees what the resolvers before it in a chain produced: after
  * `loopbackResolver()`, `localhost` has already become `127.0.0.1`, so key such a table by `127.0.0.1`.
  *
- * @throws TypeError when a key or value of the table is not an address.
+ * @throws TypeError when a key or value of the table is not an address, a key is not a valid subnet
+ * (`'10.0.0.0/33'`, `'redis/8'`), or a port table is given for a `host:port` key.
  * @example
  * ```ts
- * const nat = staticResolver({ '10.0.0.5:6379': { host: '203.0.113.9', port: 16379 } })
+ * const nat = staticResolver({
+ *   '10.0.0.5:6379': { host: '203.0.113.9', port: 16379 },
+ *   '172.18.0.0/16': { host: '127.0.0.1' }, // Docker: every container address, port kept
+ * })
  * const keyer = createNodeKeyer({ resolver: chainResolvers(loopbackResolver(), nat) })
- * keyer('10.0.0.5', 6379) // '203.0.113.9:16379'
+ * keyer('10.0.0.5', 6379)   // '203.0.113.9:16379'
+ * keyer('172.18.0.4', 7002) // '127.0.0.1:7002'
  * ```
  */
 export const staticResolver = (table: StaticResolverTable): Resolver => {
-  const byEndpoint = new Map<string, { host: string; port: number | undefined }>()
-  const byHost = new Map<string, { host: string; port: number | undefined }>()
+  const byEndpoint = new Map<string, Target>()
+  const byHost = new Map<string, Target>()
+  const bySubnet: { subnet: Subnet; value: Target }[] = []
   const entries: Iterable<readonly [string, StaticResolverTarget]> =
     table instanceof Map || isIterable(table)
       ? (table as Iterable<readonly [string, StaticResolverTarget]>)
@@ -156,23 +182,54 @@ export const staticResolver = (table: StaticResolverTable): Resolver => {
         : badTable(table)
   for (const [from, target] of entries) {
     const value = readTarget(from, target)
+    if (typeof from === 'string' && looksLikeCidr(from)) {
+      const subnet = subnetOrFailure(from)
+      if (isFailure(subnet)) {
+        throw new TypeError(`In the staticResolver table: ${subnet.message}`)
+      }
+      bySubnet.push({ subnet, value })
+      continue
+    }
     const endpoint = endpointOrFailure(from, undefined, undefined, false, false)
     if (!isFailure(endpoint)) {
+      if (value.ports !== undefined) {
+        throw new TypeError(
+          `Expected the staticResolver table's value for ${preview(from)} to be { host, port? } or an address string: a table of ports goes with a "host" or subnet key, not "host:port".`,
+        )
+      }
       byEndpoint.set(joinKey(endpoint.host, endpoint.port), value)
       continue
     }
     const host = hostOrFailure(from, false, false)
     if (isFailure(host)) {
       throw new TypeError(
-        `Expected each key of the staticResolver table to be "host:port" or "host", got ${preview(from)}: ${endpoint.message}`,
+        `Expected each key of the staticResolver table to be "host:port", "host" or a subnet "address/prefix", got ${preview(from)}: ${endpoint.message}`,
       )
     }
     byHost.set(host, value)
   }
-  return (endpoint) => {
-    const found = byEndpoint.get(joinKey(endpoint.host, endpoint.port)) ?? byHost.get(endpoint.host)
-    return found === undefined ? undefined : { host: found.host, port: found.port ?? endpoint.port }
+  // Longest prefix first; sort is stable, so equal prefixes keep the table's order.
+  bySubnet.sort((a, b) => b.subnet.prefix - a.subnet.prefix)
+  const inSubnet = (host: string): Target | undefined => {
+    if (bySubnet.length === 0 || !isCanonicalIp(host)) return undefined
+    return bySubnet.find(({ subnet }) => subnet.contains(host))?.value
   }
+  return (endpoint) => {
+    const found =
+      byEndpoint.get(joinKey(endpoint.host, endpoint.port)) ??
+      byHost.get(endpoint.host) ??
+      inSubnet(endpoint.host)
+    if (found === undefined) return undefined
+    if (found.ports === undefined) return { host: found.host, port: found.port ?? endpoint.port }
+    const port = found.ports.get(endpoint.port)
+    return port === undefined ? undefined : { host: found.host, port }
+  }
+}
+
+interface Target {
+  host: string
+  port: number | undefined
+  ports?: ReadonlyMap<number, number>
 }
 
 const isIterable = (value: unknown): boolean =>
@@ -186,15 +243,38 @@ const badTable = (table: unknown): never => {
   )
 }
 
-const readTarget = (from: string, target: unknown): { host: string; port: number | undefined } => {
+const readTarget = (from: string, target: unknown): Target => {
   // A dummy default port tells "no port given" apart; the real port is the one asked about.
   const endpoint = endpointOrFailure(target, 0, undefined, false, false)
   if (isFailure(endpoint)) {
     throw new TypeError(
-      `Expected the staticResolver table's value for ${preview(from)} to be { host, port? } or an address string: ${endpoint.message}`,
+      `Expected the staticResolver table's value for ${preview(from)} to be { host, port? }, { host, ports } or an address string: ${endpoint.message}`,
     )
   }
-  return { host: endpoint.host, port: endpoint.port === 0 ? undefined : endpoint.port }
+  const ports = (target as { ports?: unknown } | undefined)?.ports
+  if (ports === undefined)
+    return { host: endpoint.host, port: endpoint.port === 0 ? undefined : endpoint.port }
+  const badPorts = (why: string): never => {
+    throw new TypeError(
+      `Expected \`ports\` of the staticResolver table's value for ${preview(from)} to be a table from port to port ({ 6379: 7000 }): ${why}`,
+    )
+  }
+  if (endpoint.port !== 0) badPorts('give `port` or `ports`, not both.')
+  const pairs =
+    ports instanceof Map
+      ? [...ports]
+      : typeof ports === 'object' && ports !== null && !Array.isArray(ports)
+        ? Object.entries(ports)
+        : badPorts(`got ${preview(ports)}.`)
+  const table = new Map<number, number>()
+  for (const [asked, answer] of pairs) {
+    const a = portOrFailure(typeof asked === 'number' ? asked : String(asked))
+    const b = portOrFailure(answer)
+    if (isFailure(a)) badPorts(`the port ${preview(asked)}: ${a.message}`)
+    if (isFailure(b)) badPorts(`the port for ${preview(asked)}: ${(b as { message: string }).message}`)
+    table.set(a as number, b as number)
+  }
+  return { host: endpoint.host, port: undefined, ports: table }
 }
 
 /**

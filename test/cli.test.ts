@@ -202,8 +202,8 @@ describe('--json', () => {
     assert.match(message as string, /^Expected the port/)
     assert.deepEqual(document, {
       results: [
-        { line: 1, input: 'LOCALHOST:7000', key: '127.0.0.1:7000' },
-        { line: 2, input: '127.0.0.1:7000', key: '127.0.0.1:7000' },
+        { line: 1, input: 'LOCALHOST:7000', key: '127.0.0.1:7000', range: 'loopback' },
+        { line: 2, input: '127.0.0.1:7000', key: '127.0.0.1:7000', range: 'loopback' },
         {
           line: 3,
           input: 'x:0',
@@ -217,7 +217,38 @@ describe('--json', () => {
   test('with arguments, results name the argument', () => {
     const { status, stdout } = run(['--json', '--group', 'a:1'])
     assert.equal(status, 0)
-    assert.deepEqual(JSON.parse(stdout), { results: [{ argument: 1, input: 'a:1', key: 'a:1' }], groups: [] })
+    assert.deepEqual(JSON.parse(stdout), {
+      results: [{ argument: 1, input: 'a:1', key: 'a:1', range: null }],
+      groups: [],
+    })
+  })
+
+  test("each key's address range, as ipaddr.js names it; null for a name", () => {
+    const inputs = [
+      '10.0.0.5:1',
+      '172.18.0.2:1',
+      '[fe80::1%eth0]:1',
+      '[fd00::1]:1',
+      '0.0.0.0:1',
+      '100.64.0.1:1',
+    ]
+    const { status, stdout } = run(['--json', ...inputs, '8.8.8.8:53', 'LOCALHOST:1', '[::1]:1', 'redis-1:1'])
+    assert.equal(status, 0)
+    assert.deepEqual(
+      JSON.parse(stdout).results.map((result: { range: unknown }) => result.range),
+      [
+        'private',
+        'private',
+        'linkLocal',
+        'uniqueLocal',
+        'unspecified',
+        'carrierGradeNat',
+        'unicast',
+        'loopback',
+        'loopback',
+        null,
+      ],
+    )
   })
 })
 
@@ -290,6 +321,8 @@ describe('usage', () => {
       '--group',
       '--json',
       '--format',
+      'cluster-shards',
+      '--origin',
       '--default-port',
       '--loopback',
       '--nat',
@@ -320,6 +353,7 @@ describe('usage', () => {
     ['a missing --nat file', ['--nat', '/nonexistent/nat.json', 'a:1']],
     ['an option without its value', ['a:1', '--default-port']],
     ['addresses with a cluster format', ['--format', 'cluster-nodes', 'a:1']],
+    ['a bad --origin', ['--format', 'cluster-slots', '--origin', 'bad host']],
   ] as const) {
     test(`${name}: exit 2 with a message on stderr`, () => {
       const { status, stdout, stderr } = run(args)
@@ -435,9 +469,15 @@ describe('--format cluster-slots', () => {
       { key: '127.0.0.1:7000', ids: [ID.a, ID.c], inputs: ['127.0.0.1:7000'] },
     ])
     assert.equal(document.results.length, 6)
-    assert.deepEqual(document.results[2], { id: ID.d, line: 1, input: '::1:7003', key: '[::1]:7003' })
+    assert.deepEqual(document.results[2], {
+      id: ID.d,
+      line: 1,
+      input: '::1:7003',
+      key: '[::1]:7003',
+      range: 'loopback',
+    })
     assert.equal(document.skipped.length, 1)
-    assert.match(stderr, /skipped: node f{40} .*has no endpoint \("\?"\)/)
+    assert.match(stderr, /skipped: node f{40} has an unknown endpoint \("\?"/)
   })
 
   test('not CLUSTER SLOTS JSON: exit 1 with the line', () => {
@@ -447,6 +487,149 @@ describe('--format cluster-slots', () => {
     )
     assert.equal(status, 1)
     assert.match(stderr, /line 2: Expected the JSON of CLUSTER SLOTS/)
+  })
+})
+
+describe('--format cluster-shards', () => {
+  test('RESP3 objects and RESP2 flat arrays: endpoint, hostname and ip are spellings; replicas; "?"', () => {
+    const resp3 = [
+      {
+        slots: [0, 8191],
+        nodes: [
+          {
+            id: ID.a,
+            port: 7000,
+            ip: '127.0.0.1',
+            endpoint: 'node-a.example',
+            hostname: 'node-a.example',
+            role: 'master',
+            health: 'online',
+          },
+          { id: ID.d, port: 7003, ip: '::1', endpoint: '::1', role: 'replica', health: 'online' },
+        ],
+      },
+    ]
+    const resp2 = [
+      [
+        'slots',
+        [8192, 16383],
+        'nodes',
+        [
+          ['id', ID.b, 'port', 7001, 'ip', '127.0.0.1', 'endpoint', '127.0.0.1', 'role', 'master'],
+          ['id', ID.c, 'port', 7002, 'ip', '127.0.0.1', 'endpoint', '?', 'role', 'replica'],
+        ],
+      ],
+    ]
+    const input = `${JSON.stringify(resp3)}\n${JSON.stringify(resp2, null, 2)}\n`
+    const { status, stdout, stderr } = run(['--format', 'cluster-shards', '--json'], input)
+    assert.equal(status, 0, stderr)
+    const document = JSON.parse(stdout)
+    assert.deepEqual(
+      document.results.map((result: { id: string; input: string; key: string }) => [
+        result.id,
+        result.input,
+        result.key,
+      ]),
+      [
+        [ID.a, 'node-a.example:7000', 'node-a.example:7000'],
+        [ID.a, '127.0.0.1:7000', '127.0.0.1:7000'],
+        [ID.d, '::1:7003', '[::1]:7003'],
+        [ID.b, '127.0.0.1:7001', '127.0.0.1:7001'],
+        [ID.c, '127.0.0.1:7002', '127.0.0.1:7002'],
+      ],
+    )
+    assert.deepEqual(document.skipped, [
+      {
+        line: 2,
+        message: `node ${ID.c} has an unknown endpoint ("?": its preferred endpoint is a hostname it does not have)`,
+      },
+    ])
+  })
+
+  test('not CLUSTER SHARDS: exit 1 with the line and what was expected', () => {
+    const { status, stderr } = run(['--format', 'cluster-shards'], '[{"slots":[0],"nodes":[]}]\n')
+    assert.equal(status, 1)
+    assert.match(
+      stderr,
+      /line 1: Invalid CLUSTER SHARDS reply: Expected the slots of shard 0 to be \[start, end, …\] pairs/,
+    )
+  })
+})
+
+describe('--origin and the loopback warning', () => {
+  // A cluster in Docker: the containers announce their bridge addresses; redis-cli reached it on 127.0.0.1.
+  const docker = [
+    `${ID.a} 172.18.0.2:7000@17000 myself,master - 0 0 1 connected 0-5460`,
+    `${ID.b} 172.18.0.3:7001@17001 master - 0 0 2 connected 5461-10922`,
+    `${ID.c} [fd00::4]:7002@17002 master - 0 0 3 connected 10923-16383`.replace('[fd00::4]', 'fd00::4'),
+  ].join('\n')
+  const natMap = {
+    '172.18.0.2:7000': { host: '127.0.0.1', port: 7000 },
+    '172.18.0.3:7001': { host: '127.0.0.1', port: 7001 },
+    'fd00::4:7002': { host: '127.0.0.1', port: 7002 },
+  }
+
+  test('private and unique-local addresses read through loopback: a warning and the natMap on stderr', () => {
+    const { status, stdout, stderr } = run(['--format', 'cluster-nodes'], docker)
+    assert.equal(status, 0)
+    assert.equal(stdout, '')
+    assert.match(
+      stderr,
+      /warning: the topology was read through loopback \(127\.0\.0\.1\) but announces 3 addresses in private, uniqueLocal ranges/,
+    )
+    const json = stderr.slice(stderr.indexOf('{'))
+    assert.deepEqual(JSON.parse(json), natMap)
+  })
+
+  test('with --json, the document carries the warning and the natMap', () => {
+    const { stdout } = run(['--format', 'cluster-nodes', '--json', '--origin', 'localhost'], docker)
+    const document = JSON.parse(stdout)
+    assert.deepEqual(document.natMap, natMap)
+    assert.equal(document.warnings.length, 1)
+    assert.deepEqual(
+      document.results.map((result: { range: string }) => result.range),
+      ['private', 'private', 'uniqueLocal'],
+    )
+  })
+
+  test('the natMap, given back as --nat, maps them (no warning); a subnet rule does too', () => {
+    const file = join(scratch, 'docker-nat.json')
+    writeFileSync(file, JSON.stringify(natMap))
+    const mapped = run(['--format', 'cluster-nodes', '--nat', file], docker)
+    assert.equal(mapped.status, 0)
+    assert.doesNotMatch(mapped.stderr, /warning/)
+    const subnets = join(scratch, 'docker-subnets.json')
+    writeFileSync(
+      subnets,
+      JSON.stringify({ '172.18.0.0/16': { host: '127.0.0.1' }, 'fd00::/8': '127.0.0.1' }),
+    )
+    const { stdout, status } = run(['--format', 'cluster-nodes', '--json', '--nat', subnets], docker)
+    assert.equal(status, 0)
+    assert.deepEqual(
+      JSON.parse(stdout).results.map((result: { key: string }) => result.key),
+      ['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002'],
+    )
+  })
+
+  test('read from another host (--origin 10.0.0.9): no warning; private addresses may be reachable', () => {
+    const { stderr } = run(['--format', 'cluster-nodes', '--origin', '10.0.0.9'], docker)
+    assert.doesNotMatch(stderr, /warning/)
+  })
+
+  test('an empty host ("the node you asked") is the origin: 127.0.0.1 by default, else --origin', () => {
+    const lone = [[0, 16383, ['', 7000, ID.a, []]]]
+    const byDefault = JSON.parse(run(['--format', 'cluster-slots', '--json'], JSON.stringify(lone)).stdout)
+    assert.deepEqual(byDefault.results[0], {
+      id: ID.a,
+      line: 1,
+      input: '127.0.0.1:7000',
+      key: '127.0.0.1:7000',
+      range: 'loopback',
+    })
+    const given = JSON.parse(
+      run(['--format', 'cluster-slots', '--json', '--origin', '[::1]'], JSON.stringify(lone)).stdout,
+    )
+    assert.equal(given.results[0].key, '[::1]:7000')
   })
 })
 
@@ -501,10 +684,18 @@ describe('real redis-cli output (test/fixtures/redis-cli, every node of a three-
         : { spellings: [`127.0.0.1:${port}`, `::1:${port}`], keys: [`127.0.0.1:${port}`, `[::1]:${port}`] },
   }
 
+  // Each format, from the captures of redis-cli's RESP3 (its default with --json) and RESP2 (-2) output.
+  const captures = [
+    ['cluster-nodes', /^cluster-nodes-[0-9]+\.txt$/],
+    ['cluster-slots', /^cluster-slots-[0-9]+\.json\.txt$/],
+    ['cluster-slots', /^cluster-slots-resp2-[0-9]+\.json\.txt$/],
+    ['cluster-shards', /^cluster-shards-[0-9]+\.json\.txt$/],
+    ['cluster-shards', /^cluster-shards-resp2-[0-9]+\.json\.txt$/],
+  ] as const
   for (const variant of manifest.variants) {
-    for (const format of ['cluster-nodes', 'cluster-slots'] as const) {
-      test(`${variant.name}, ${format} of every node concatenated`, () => {
-        const files = variant.files.filter((entry) => entry.file.startsWith(`${format}-`))
+    for (const [format, pattern] of captures) {
+      test(`${variant.name}, ${format} (${pattern.source}) of every node concatenated`, () => {
+        const files = variant.files.filter((entry) => pattern.test(entry.file))
         assert.equal(files.length, variant.nodes.length, 'one capture per node')
         const text = files
           .map((entry) => readFileSync(join(fixtures, variant.name, entry.file), 'utf8'))

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { MAX_TOPOLOGY_LENGTH, parseClusterNodes, parseClusterSlots } from '../src/cluster-topology.ts'
+import {
+  MAX_TOPOLOGY_LENGTH,
+  parseClusterNodes,
+  parseClusterShards,
+  parseClusterSlots,
+} from '../src/cluster-topology.ts'
 
 // Node ids below are made up; the line shapes are those Redis documents for CLUSTER NODES and CLUSTER SLOTS.
 const A = 'a'.repeat(40)
@@ -125,5 +130,39 @@ describe('parseClusterSlots', () => {
       topology.entries.map((entry) => entry.address),
       ['h:1'],
     )
+  })
+})
+
+describe('parseClusterShards', () => {
+  test('RESP3 and RESP2 documents: endpoint, hostname and ip as spellings; "?" skipped; bad shapes are errors', () => {
+    const resp3 = JSON.stringify([
+      {
+        slots: [0, 16383],
+        nodes: [
+          { id: A, port: 7000, ip: '10.0.0.1', endpoint: 'node-a', hostname: 'node-a', role: 'master' },
+        ],
+      },
+    ])
+    const resp2 = JSON.stringify([
+      ['slots', [], 'nodes', [['id', B, 'port', 7001, 'ip', '::1', 'endpoint', '?', 'role', 'replica']]],
+    ])
+    const topology = parseClusterShards(`${resp3}\n${resp2}\n[{"slots": [0]}]\n`)
+    assert.deepEqual(
+      topology.entries.map((entry) => [entry.id, entry.address, entry.line, entry.source]),
+      [
+        [A, 'node-a:7000', 1, 'address'],
+        [A, '10.0.0.1:7000', 1, 'ip'],
+        [B, '::1:7001', 2, 'ip'],
+      ],
+    )
+    assert.deepEqual(
+      topology.skipped.map((note) => note.line),
+      [2],
+    )
+    assert.deepEqual(
+      topology.errors.map((error) => error.line),
+      [3],
+    )
+    assert.match(topology.errors[0]!.message, /^Invalid CLUSTER SHARDS reply: Expected the slots of shard 0/)
   })
 })

@@ -164,3 +164,75 @@ test("chainResolvers passes on its members' changes", () => {
   // The first member's change names its hosts; a later member's change can touch any input.
   assert.deepEqual(heard, [{ hosts: ['a'] }, { hosts: undefined }])
 })
+
+test('staticResolver subnet keys: every address in the subnet, port kept; exact entries first; longest prefix wins', () => {
+  const keyer = createNodeKeyer({
+    resolver: staticResolver({
+      '172.18.0.0/16': { host: '127.0.0.1' },
+      '172.18.0.9:7000': '10.9.9.9:7000',
+      '172.18.0.8': { host: '10.8.8.8' },
+      '172.18.5.0/24': '127.0.0.5',
+      '[fd00::]/8': '[::1]',
+      '0xac.0x19.0.0/16': { host: '127.0.0.2' }, // read as 172.25.0.0/16
+    }),
+  })
+  assert.equal(keyer('172.18.0.4', 7002), '127.0.0.1:7002')
+  assert.equal(keyer('172.18.255.255:6379'), '127.0.0.1:6379')
+  assert.equal(
+    keyer('[::ffff:172.18.0.4]:7002'),
+    '127.0.0.1:7002',
+    'an IPv4-mapped spelling is the IPv4 address',
+  )
+  assert.equal(keyer('172.18.0.9', 7000), '10.9.9.9:7000', 'a host:port entry wins')
+  assert.equal(keyer('172.18.0.9', 7001), '127.0.0.1:7001', 'only for its port')
+  assert.equal(keyer('172.18.0.8', 7001), '10.8.8.8:7001', 'a host entry wins')
+  assert.equal(keyer('172.18.5.7', 7001), '127.0.0.5:7001', 'the longer prefix wins')
+  assert.equal(keyer('[fd12:3456::1]:7000'), '[::1]:7000')
+  assert.equal(keyer('172.25.1.1', 1), '127.0.0.2:1')
+  assert.equal(keyer('172.19.0.1', 7000), '172.19.0.1:7000', 'outside every subnet: unchanged')
+  assert.equal(keyer('redis-1', 7000), 'redis-1:7000', 'a name is in no subnet')
+  assert.equal(keyer('[fe80::1%eth0]:7000'), '[fe80::1%eth0]:7000')
+})
+
+test('staticResolver subnet keys: a table of ports; a port not in it is not mapped', () => {
+  const resolver = staticResolver({
+    '172.18.0.0/16': { host: '127.0.0.1', ports: { 6379: 7000, '6380': '7001' } },
+    'redis-2': { host: '127.0.0.2', ports: new Map([[6379, 7002]]) },
+  })
+  const keyer = createNodeKeyer({ resolver })
+  assert.equal(keyer('172.18.0.2', 6379), '127.0.0.1:7000')
+  assert.equal(keyer('172.18.0.3', 6380), '127.0.0.1:7001')
+  assert.equal(keyer('172.18.0.3', 6381), '172.18.0.3:6381')
+  assert.equal(keyer('redis-2', 6379), '127.0.0.2:7002')
+  assert.equal(resolver({ host: 'redis-2', port: 1 }), undefined)
+})
+
+test('staticResolver subnet keys: bad subnets and port tables are TypeErrors saying what was expected', () => {
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ '10.0.0.0/33': '127.0.0.1' }, /"10\.0\.0\.0\/33": the prefix must be a whole number from 0 to 32/],
+    [{ 'fd00::/129': '127.0.0.1' }, /from 0 to 128/],
+    [{ '10.0.0.0/': '127.0.0.1' }, /the prefix must be/],
+    [{ '10.0.0.0/-1': '127.0.0.1' }, /Expected each key/],
+    [{ 'redis/8': '127.0.0.1' }, /the address is a name, not an IP address/],
+    [{ '999.0.0.0/8': '127.0.0.1' }, /Expected a subnet "address\/prefix"/],
+    [{ '[fe80::%eth0]/64': '127.0.0.1' }, /a subnet has no zone/],
+    [{ '10.0.0.0/8': { host: '127.0.0.1', ports: { x: 1 } } }, /Expected `ports`/],
+    [{ '10.0.0.0/8': { host: '127.0.0.1', ports: { 6379: 0 } } }, /Expected `ports`/],
+    [
+      { '10.0.0.0/8': { host: '127.0.0.1', port: 1, ports: { 6379: 1 } } },
+      /give `port` or `ports`, not both/,
+    ],
+    [{ '10.0.0.0/8': { host: '127.0.0.1', ports: [1, 2] } }, /Expected `ports`/],
+    [
+      { '10.0.0.1:6379': { host: '127.0.0.1', ports: { 6379: 1 } } },
+      /a table of ports goes with a "host" or subnet key/,
+    ],
+  ]
+  for (const [table, message] of bad) {
+    assert.throws(
+      () => staticResolver(table as never),
+      (error: unknown) => error instanceof TypeError && message.test(error.message),
+      JSON.stringify(table),
+    )
+  }
+})

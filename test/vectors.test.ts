@@ -113,8 +113,16 @@ test('every failure reason a keyer call in plain JSON can produce appears', () =
   const found = new Set(committed.cases.flatMap((entry) => ('error' in entry ? [entry.error] : [])))
   // Not reachable from a vector: a host that is not a string (the schema's hosts are strings), a
   // resolver's bad answer (a resolver is a function), a non-canonical key (parseNodeKey, not a keyer call),
-  // and a reason no rule raises (docs/canonical-form.md §7).
-  const unreachable = ['not-a-string', 'resolver', 'invalid-key', 'invalid-percent-encoding']
+  // a reason no rule raises (docs/canonical-form.md §7), and the reasons of the readers beside the keyer
+  // (a subnet rule of a NAT table, a topology reply).
+  const unreachable = [
+    'not-a-string',
+    'resolver',
+    'invalid-key',
+    'invalid-percent-encoding',
+    'invalid-cidr',
+    'invalid-topology',
+  ]
   assert.deepEqual(declared.filter((reason) => !found.has(reason as string)).sort(), unreachable.sort())
   for (const reason of found) assert.ok(declared.includes(reason), `${reason} is not a FailureReason`)
   // The spec's table of reasons (§7) lists exactly the declared ones.

@@ -1,6 +1,7 @@
 /**
- * Re-record test/fixtures/redis-cli/: real `redis-cli cluster nodes` and `redis-cli --json cluster slots`
- * output from every node of a three-master cluster, in each announce mode. Run by hand:
+ * Re-record test/fixtures/redis-cli/: real `redis-cli cluster nodes`, `redis-cli --json cluster slots` and
+ * `redis-cli --json cluster shards` output (RESP3, redis-cli's default with --json, and RESP2 with -2) from
+ * every node of a three-master cluster, in each announce mode. Run by hand:
  *
  *   npx tsx test/integration/record-redis-cli-fixtures.ts
  *
@@ -76,13 +77,25 @@ const record = async (variant: Variant): Promise<unknown> => {
       const nodes = await cluster.cli(i, ['cluster', 'nodes'])
       writeFileSync(join(folder, `cluster-nodes-${i}.txt`), nodes)
       files.push({ node: i, command: `redis-cli -p ${port} cluster nodes`, file: `cluster-nodes-${i}.txt` })
-      const slots = await cluster.cli(i, ['--json', 'cluster', 'slots'])
-      writeFileSync(join(folder, `cluster-slots-${i}.json.txt`), slots)
-      files.push({
-        node: i,
-        command: `redis-cli -p ${port} --json cluster slots`,
-        file: `cluster-slots-${i}.json.txt`,
-      })
+      // redis-cli --json speaks RESP3 unless told -2: maps print as JSON objects under RESP3 and as flat
+      // [key, value, …] arrays under RESP2, the two shapes a client library hands over.
+      for (const [command, base] of [
+        ['slots', 'cluster-slots'],
+        ['shards', 'cluster-shards'],
+      ] as const) {
+        for (const [protocol, suffix] of [
+          [[], ''],
+          [['-2'], '-resp2'],
+        ] as const) {
+          const file = `${base}${suffix}-${i}.json.txt`
+          writeFileSync(join(folder, file), await cluster.cli(i, [...protocol, '--json', 'cluster', command]))
+          files.push({
+            node: i,
+            command: ['redis-cli', '-p', port, ...protocol, '--json', 'cluster', command].join(' '),
+            file,
+          })
+        }
+      }
     }
     return {
       name: variant.name,
