@@ -56,9 +56,9 @@ test('npm pack, install the tarball, then import, require, bin and types all wor
   })
   await cp(join(root, 'scripts'), join(pkg, 'scripts'), { recursive: true })
   await symlink(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir')
-  // The package's build: tshy, then the ESM entry bundled into one file (scripts/bundle-esm.mjs).
+  // The package's build: tshy, then each entry bundled into one file (scripts/bundle-entries.mjs).
   await run(process.execPath, [join(root, 'node_modules', 'tshy', 'dist', 'esm', 'bin-min.mjs')], pkg)
-  await run(process.execPath, [join(pkg, 'scripts', 'bundle-esm.mjs')], pkg)
+  await run(process.execPath, [join(pkg, 'scripts', 'bundle-entries.mjs')], pkg)
   lap('built')
 
   // 2. Pack: only dist, package.json and the docs go in.
