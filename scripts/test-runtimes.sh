@@ -118,7 +118,7 @@ if [ "$unit" = 1 ]; then
   for file in test/*.test.ts; do [[ " $SKIP_FILES " == *" $file "* ]] || files+=("$file"); done
   deno_files=()
   for file in test/*.test.ts; do [[ " $DENO_SKIP_FILES " == *" $file "* ]] || deno_files+=("$file"); done
-  say "unit tests under ${names[*]:1} (${jobs} at a time); left out: ${SKIP_FILES:-nothing} everywhere, $DENO_SKIP_FILES under deno, '$BUN_SKIP' under bun"
+  say "unit tests under ${names[*]:1} (${jobs} at a time); left out: ${SKIP_FILES:-nothing} (all), $DENO_SKIP_FILES (deno), '$BUN_SKIP' (bun)"
   for major in "${node_versions[@]}"; do
     unit_names+=("node$major")
     unit_test "node$major" "${run[node$major]}" --import tsx --test --test-reporter=tap "${files[@]}"
