@@ -1,6 +1,7 @@
 /**
  * Addresses and node keys: reading `host:port`, `[v6]:port`, Redis's bare `::1:7002`, URLs and
- * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}.
+ * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}: the rules of
+ * docs/canonical-form.md §4 and §5.
  */
 import { type Failure, fail, isFailure, preview, toError } from './errors.js'
 import { hostOrFailure, MAX_HOST_LENGTH, readHostOptions, trimAsciiWhitespace } from './host.js'
@@ -70,7 +71,7 @@ export interface ParseAddressOptions {
 }
 
 /**
- * The well-known port of each scheme a cluster client meets.
+ * The well-known port of each scheme a cluster client meets (docs/canonical-form.md §4.3).
  *
  * @example
  * ```ts
@@ -92,7 +93,7 @@ export const SCHEME_PORTS: Readonly<Record<string, number>> = {
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/
-// A scheme, userinfo and path around a host of the longest allowed length.
+// A scheme, userinfo and path around a host of the longest allowed length (§4.2).
 const MAX_ADDRESS_LENGTH = 2 * MAX_HOST_LENGTH
 
 const addressFailure = (message: string): Failure => fail('host', 'invalid-address', message)
@@ -117,7 +118,7 @@ export const endpointOrFailure = (
   )
 }
 
-/** Canonicalize a host and a port given apart; an empty host is the origin's. */
+/** Canonicalize a host and a port given apart, the host first; an empty host is the origin's (§4.7, §4.8). */
 export const joinEndpoint = (
   host: unknown,
   port: unknown,
@@ -156,6 +157,7 @@ const stringEndpoint = (
     )
   }
   const input = trimAsciiWhitespace(raw)
+  // §4.3: scheme://userinfo@host:port/path; the host-and-port is the authority after its last "@".
   let hostport = input
   let portDefault = defaultPort
   const schemeEnd = input.indexOf('://')
@@ -173,6 +175,7 @@ const stringEndpoint = (
   }
   let host: string
   let port: string | undefined
+  // §4.4: "[v6]", then nothing or ":port".
   if (hostport.charCodeAt(0) === 0x5b) {
     const close = hostport.indexOf(']')
     if (close === -1) return addressFailure('Expected a "]" to close the bracketed IPv6 address.')
@@ -185,14 +188,15 @@ const stringEndpoint = (
       port = rest.slice(1)
     }
   } else {
-    // The last colon splits, as Redis writes IPv6 nodes in CLUSTER SLOTS and MOVED replies (`::1:7002`).
+    // The last colon splits, as Redis writes IPv6 nodes in CLUSTER SLOTS and MOVED replies (`::1:7002`, §4.5).
     const colon = hostport.lastIndexOf(':')
     host = colon === -1 ? hostport : hostport.slice(0, colon)
     if (colon !== -1) port = hostport.slice(colon + 1)
   }
-  // "host:" has an empty port, which URLs read as the default (URL Standard port state).
+  // "host:" has an empty port, which URLs read as the default (URL Standard port state, §4.6).
   if (port === '') port = undefined
   const endpoint = joinEndpoint(host, port, portDefault, originHost, strip, keepMapped)
+  // §4.5: a bare IPv6 address without a port, split at its last colon, is an address error with a hint.
   if (isFailure(endpoint) && endpoint.reason === 'invalid-ipv6' && port !== undefined) {
     if (!isFailure(hostOrFailure(hostport, strip, keepMapped))) {
       return fail(
@@ -238,7 +242,8 @@ export const parseAddress = (input: AddressInput, options?: ParseAddressOptions)
 
 /**
  * The key of an endpoint whose host and port are already canonical. A zone that starts with "25" is written
- * with its "%" escaped (`[fe80::1%25251]`), because inside brackets `%25` reads as that escape (RFC 6874).
+ * with its "%" escaped (`[fe80::1%25251]`), because inside brackets `%25` reads as that escape (RFC 6874;
+ * docs/canonical-form.md §5.1).
  */
 export const joinKey = (host: string, port: number): NodeKey => {
   if (!host.includes(':')) return `${host}:${port}` as NodeKey
@@ -266,7 +271,7 @@ export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
   return joinKey(result.host, result.port)
 }
 
-/** The endpoint of a canonical key, or a failure if the string is not one. */
+/** The endpoint of a canonical key, or a failure if the string is not one (§5.2). */
 const keyOrFailure = (key: unknown): Endpoint | Failure => {
   const invalid = (): Failure =>
     fail(

@@ -1,11 +1,12 @@
 /**
- * The canonical form of a host (DESIGN "Canonical form"). `hostOrFailure` is the whole algorithm, reporting
+ * The canonical form of a host (docs/canonical-form.md §2). `hostOrFailure` is the whole algorithm, reporting
  * failure as a value; `canonicalHost` is its public edge.
  *
  * Most hosts a client sees are already lowercase DNS names or dotted IPv4 addresses, so one scan over the
  * characters sends each input to the cheapest path that can decide it: plain names are checked in that scan
  * and returned (lowercased if needed) without a second pass; everything else (brackets, colons, percent
  * signs, non-ASCII, odd characters, bad labels) takes the full path, which also produces precise errors.
+ * The fast path is only an optimization: it gives what the full path gives (§2, introduction).
  */
 import { type Failure, fail, isFailure, preview, toError } from './errors.js'
 import { domainToASCII } from './idna.js'
@@ -32,20 +33,21 @@ import {
 export interface HostOptions {
   /**
    * What to do with one trailing dot (`redis.example.com.`). `redis.` and `redis` can name different nodes
-   * (search domains), so the default keeps it.
+   * (search domains), so the default keeps it (docs/canonical-form.md §2.13).
    * @defaultValue `'keep'`
    */
   trailingDot?: 'keep' | 'strip'
   /**
    * What to do with an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`): `'unwrap'` gives its IPv4 address
-   * (`127.0.0.1`, the same socket peer), `'keep'` writes it as RFC 5952 section 5 does (`::ffff:127.0.0.1`).
+   * (`127.0.0.1`, the same socket peer), `'keep'` writes it as RFC 5952 section 5 does (`::ffff:127.0.0.1`)
+   * (docs/canonical-form.md §2.7).
    * @defaultValue `'unwrap'`
    */
   mappedIPv4?: 'unwrap' | 'keep'
 }
 
 /**
- * Longer hosts are refused before any parsing, so no work grows with hostile input.
+ * Longer hosts are refused before any parsing, so no work grows with hostile input (§2.1).
  *
  * @example
  * ```ts
@@ -60,6 +62,7 @@ const ZONE = /^[A-Za-z0-9_.-]{1,64}$/
 
 const hostFailure = (reason: Failure['reason'], message: string): Failure => fail('host', reason, message)
 
+// ASCII whitespace as the URL Standard defines it: TAB, LF, FF, CR, SPACE; not VT (§1.1).
 const isAsciiWhitespace = (c: number): boolean =>
   c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d
 
@@ -76,6 +79,7 @@ export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolea
   if (typeof input !== 'string') {
     return hostFailure('not-a-string', `Expected the host to be a string, got ${describeType(input)}.`)
   }
+  // §2.1: the cap counts UTF-16 code units of the raw input, before trimming.
   if (input.length > MAX_HOST_LENGTH) {
     return hostFailure(
       'too-long',
@@ -104,8 +108,8 @@ export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolea
   if (i === length && length > 0 && label <= MAX_LABEL_LENGTH) {
     const trailingDot = label === 0
     const c = input.charCodeAt(trailingDot ? previousLabelStart : labelStart)
-    // A last label that starts with a digit may make the host IPv4 (URL Standard "ends in a number"):
-    // the full path decides.
+    // A last label that starts with a digit may make the host IPv4 (URL Standard "ends in a number",
+    // §2.11): the full path decides.
     if (!(c >= 0x30 && c <= 0x39) && length - (trailingDot ? 1 : 0) <= MAX_NAME_LENGTH) {
       const host = upper ? input.toLowerCase() : input
       return trailingDot && strip ? host.slice(0, -1) : host
@@ -147,8 +151,9 @@ const describeType = (value: unknown): string =>
         ? 'an object'
         : typeof value
 
-/** Every step of DESIGN "Canonical form", in order. */
+/** Every step of docs/canonical-form.md §2, in order. */
 const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Failure => {
+  // §2.2: trim, then refuse controls, space and DEL inside.
   const input = trimAsciiWhitespace(raw)
   if (input.length === 0) return hostFailure('empty-host', 'Expected a host, got an empty string.')
   for (let i = 0; i < input.length; i++) {
@@ -160,6 +165,7 @@ const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Fa
       )
     }
   }
+  // §2.3: "[" starts a bracketed IPv6 address, any ":" a bare one; the rest are domains.
   if (input.charCodeAt(0) === 0x5b) {
     if (input.charCodeAt(input.length - 1) !== 0x5d) {
       return hostFailure('invalid-ipv6', 'Expected a closing "]" after a bracketed IPv6 address.')
@@ -174,7 +180,7 @@ const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Fa
  * An IPv6 address with an optional zone, without brackets. Bare text (RFC 4007 section 11) writes the zone
  * as it is: `fe80::1%251` is interface 251. Inside brackets a URL may escape the "%" as "%25" (RFC 6874), so
  * there `%25` followed by a zone is that escape; `formatNodeKey` writes a zone that starts with "25" escaped,
- * so every key reads back as itself.
+ * so every key reads back as itself (§2.4, §2.5, §5.1).
  */
 const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string | Failure => {
   const percent = text.indexOf('%')
@@ -198,6 +204,7 @@ const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string
       )
     }
   }
+  // §2.7: a mapped address with a zone is an IPv6 address on that link, so it is never unwrapped.
   let address: string
   if (isIPv4Mapped(pieces)) {
     if (!keepMapped && zone === '') return mappedIPv4(pieces)
@@ -208,7 +215,7 @@ const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string
   return zone === '' ? address : `${address}%${zone}`
 }
 
-/** URL Standard host parser for a domain: percent-decode, domain to ASCII, IPv4, then DNS shape. */
+/** URL Standard host parser for a domain: percent-decode, domain to ASCII, IPv4, then DNS shape (§2.8–§2.12). */
 const domainHost = (input: string, strip: boolean): string | Failure => {
   let domain = input
   if (domain.includes('%')) domain = percentDecode(domain)
@@ -232,6 +239,7 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
     }
     host = converted
   }
+  // §2.9 step 6: mapping and Punycode can lengthen a host that passed §2.1.
   if (host.length > MAX_HOST_LENGTH) {
     return hostFailure(
       'too-long',
@@ -258,10 +266,13 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
   return dnsShaped(host, strip)
 }
 
-// URL Standard forbidden domain code points, less the controls and space already refused.
+// URL Standard forbidden domain code points, less the controls and space already refused (§2.10).
 const FORBIDDEN_DOMAIN_CODE_POINT = /[#%/:<>?@[\\\]^|]/
 
-/** Labels of `a-z 0-9 - _`, each 1 to 63 octets, at most 253 octets without one trailing dot. */
+/**
+ * Labels of `a-z 0-9 - _`, each 1 to 63 octets, at most 253 octets without one trailing dot (§2.12); the
+ * trailing dot is kept or dropped by `strip` (§2.13).
+ */
 const dnsShaped = (host: string, strip: boolean): string | Failure => {
   const trailingDot = host.charCodeAt(host.length - 1) === 0x2e && host.length > 1
   const name = trailingDot ? host.slice(0, -1) : host
@@ -299,7 +310,7 @@ const dnsShaped = (host: string, strip: boolean): string | Failure => {
   return trailingDot && !strip ? `${name}.` : name
 }
 
-/** URL Standard percent-decode of the UTF-8 encoding, then UTF-8 decode without BOM handling. */
+/** URL Standard percent-decode of the UTF-8 encoding, then UTF-8 decode without BOM handling (§2.8). */
 const percentDecode = (input: string): string => {
   const bytes = Buffer.from(input, 'utf8')
   const out = Buffer.allocUnsafe(bytes.length)
@@ -323,6 +334,7 @@ const isHexByte = (b: number): boolean =>
 /**
  * The canonical form of a host: lowercase DNS name (IDNA to punycode), dotted IPv4, or RFC 5952 IPv6
  * without brackets (with `%zone` if it has one). No resolver and no memo: `localhost` stays `localhost`.
+ * The algorithm, step by step, is docs/canonical-form.md §2.
  *
  * @throws {@link InvalidHostError} when the host is not an IP address or a DNS-shaped name.
  * @example

@@ -2,7 +2,7 @@
  * IP address parsing and serialization, written as the URL Standard's algorithms
  * (https://url.spec.whatwg.org/#concept-ipv4-parser, #concept-ipv6-parser, #concept-ipv6-serializer),
  * one small function per algorithm. Failure is a `null` result; nothing here throws, so these run on the
- * hot path without the cost of exceptions.
+ * hot path without the cost of exceptions. docs/canonical-form.md §2.4, §2.6, §2.7 and §2.11 state the rules.
  */
 
 /** Eight 16-bit pieces. */
@@ -18,7 +18,8 @@ const hexValue = (code: number): number => {
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
 
 /**
- * The URL Standard's IPv4 number parser: decimal, `0x` hexadecimal or `0` octal; an empty `0x` is zero.
+ * The URL Standard's IPv4 number parser: decimal, `0x` hexadecimal or `0` octal; an empty `0x` is zero
+ * (§2.11 step 3).
  * Returns NaN on failure.
  */
 export const parseIPv4Number = (input: string): number => {
@@ -43,7 +44,7 @@ export const parseIPv4Number = (input: string): number => {
 }
 
 /**
- * The URL Standard's "ends in a number" checker: decides whether a host must be parsed as IPv4.
+ * The URL Standard's "ends in a number" checker: decides whether a host must be parsed as IPv4 (§2.11 step 1).
  */
 export const endsInANumber = (input: string): boolean => {
   let end = input.length
@@ -65,7 +66,7 @@ export const endsInANumber = (input: string): boolean => {
 
 /**
  * The URL Standard's IPv4 parser: one to four parts, each decimal, hex or octal; the last part fills the
- * remaining bytes. Returns the address as a 32-bit unsigned number, or NaN on failure.
+ * remaining bytes (§2.11 step 2). Returns the address as a 32-bit unsigned number, or NaN on failure.
  */
 export const parseIPv4 = (input: string): number => {
   const parts = input.split('.')
@@ -85,13 +86,13 @@ export const parseIPv4 = (input: string): number => {
   return ipv4
 }
 
-/** Dotted decimal, as the URL Standard's IPv4 serializer writes it. */
+/** Dotted decimal, as the URL Standard's IPv4 serializer writes it (§2.11 step 5). */
 export const serializeIPv4 = (address: number): string =>
   `${Math.floor(address / 0x1000000) & 0xff}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`
 
 /**
  * The URL Standard's IPv6 parser (no brackets, no zone). Accepts a trailing dotted IPv4 part in strict
- * decimal. Returns the eight pieces, or null on failure.
+ * decimal (§2.4). Returns the eight pieces, or null on failure.
  */
 export const parseIPv6 = (input: string): IPv6Pieces | null => {
   const address = [0, 0, 0, 0, 0, 0, 0, 0]
@@ -178,7 +179,7 @@ export const parseIPv6 = (input: string): IPv6Pieces | null => {
 
 /**
  * RFC 5952 section 4 (and the URL Standard's IPv6 serializer, which agrees): lowercase hex without leading
- * zeros, the first longest run of two or more zero pieces compressed to `::`.
+ * zeros, the first longest run of two or more zero pieces compressed to `::` (§2.6).
  */
 export const serializeIPv6 = (pieces: IPv6Pieces): string => {
   let bestStart = -1
@@ -209,7 +210,7 @@ export const serializeIPv6 = (pieces: IPv6Pieces): string => {
   return out
 }
 
-/** True for `::ffff:0:0/96`, the IPv4-mapped addresses of RFC 4291 section 2.5.5.2. */
+/** True for `::ffff:0:0/96`, the IPv4-mapped addresses of RFC 4291 section 2.5.5.2 (§2.7). */
 export const isIPv4Mapped = (pieces: IPv6Pieces): boolean =>
   pieces[0] === 0 &&
   pieces[1] === 0 &&

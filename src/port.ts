@@ -1,4 +1,4 @@
-/** Ports (DESIGN "Canonical form", Port): identity is numeric. */
+/** Ports (docs/canonical-form.md §3): identity is numeric. */
 import { type Failure, fail, isFailure, preview, toError } from './errors.js'
 
 const MAX_PORT = 65535
@@ -6,6 +6,7 @@ const NAMED = /^[A-Za-z][A-Za-z0-9-]*$/
 
 /** The port as a number from 1 to 65535, or a failure. `undefined` is missing: `defaultPort` if given. */
 export const portOrFailure = (port: unknown, defaultPort?: number): number | Failure => {
+  // §3.1: an integer from 1 to 65535.
   if (typeof port === 'number') {
     if (Number.isInteger(port) && port >= 1 && port <= MAX_PORT) return port
     return fail(
@@ -14,6 +15,7 @@ export const portOrFailure = (port: unknown, defaultPort?: number): number | Fai
       `Expected the port to be an integer from 1 to ${MAX_PORT}, got ${preview(port)}.`,
     )
   }
+  // §3.2: 1 to 5 ASCII digits; else a service name (named-port); else not-a-port.
   if (typeof port === 'string') {
     const length = port.length
     if (length >= 1 && length <= 5) {
@@ -46,6 +48,7 @@ export const portOrFailure = (port: unknown, defaultPort?: number): number | Fai
       `Expected the port to be 1 to 5 ASCII digits (a number from 1 to ${MAX_PORT}), got ${preview(port)}.`,
     )
   }
+  // §3.3: missing is the default port, else an error.
   if (port === undefined) {
     if (defaultPort !== undefined) return defaultPort
     return fail(
@@ -78,7 +81,8 @@ export const checkDefaultPort = (defaultPort: unknown, where: string): number | 
 }
 
 /**
- * A port as a number: an integer from 1 to 65535, or a string of 1 to 5 ASCII digits (`"06379"` is 6379).
+ * A port as a number: an integer from 1 to 65535, or a string of 1 to 5 ASCII digits (`"06379"` is 6379),
+ * as docs/canonical-form.md §3 specifies.
  * `undefined` gives `defaultPort` when there is one.
  *
  * @throws {@link InvalidPortError} for anything else: 0, negatives, fractions, NaN, `"6379 "`, `"0x10"`,

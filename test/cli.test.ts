@@ -485,8 +485,8 @@ describe('real redis-cli output (test/fixtures/redis-cli, every node of a three-
     assert.ok(manifest.variants.length > 0, `expected captures and a manifest.json in ${fixtures}`)
   })
 
-  // What each recorded setup makes the cluster say about node `n` (DESIGN: ::1 is not 127.0.0.1;
-  // localhost is 127.0.0.1 under the default policy).
+  // What each recorded setup makes the cluster say about node `n` (docs/canonical-form.md: ::1 is not
+  // 127.0.0.1, §6.2; localhost is 127.0.0.1 under the default policy).
   const expected: Record<string, (port: number, index: number) => { spellings: string[]; keys: string[] }> = {
     ip: (port) => ({ spellings: [`127.0.0.1:${port}`], keys: [`127.0.0.1:${port}`] }),
     hostname: (port) => ({

@@ -38,11 +38,11 @@ type GoVector =
   | { op: 'split'; input: string; host?: string; port?: string; error?: string }
   | { op: 'join'; host: string; port: string; output: string }
 
-/** The DESIGN reasons a result may differ from the URL Standard's. */
+/** The reasons a result may differ from the URL Standard's (docs/canonical-form.md §8). */
 type Reason =
-  /** DESIGN: names the URL Standard accepts but DNS cannot carry (`*`, `!`, `..`, `.`, long labels) are rejected. */
+  /** §8 D1, §2.12: names the URL Standard accepts but DNS cannot carry (`*`, `!`, `..`, `.`, long labels) are rejected. */
   | 'dns-shape'
-  /** DESIGN: zones are accepted (`[::%31]`), where the URL Standard has none. */
+  /** §8 D2, §2.5: zones are accepted (`[::%31]`), where the URL Standard has none. */
   | 'zone'
 
 /** The DNS-shape failures: what a rejected name that a URL accepts must fail with. */
@@ -333,7 +333,7 @@ describe('URL Standard host parser (WPT)', () => {
     assert.equal(passed, 2482)
   })
 
-  test('the deviations are exactly the differences DESIGN names', () => {
+  test('the deviations are exactly the differences docs/canonical-form.md §8 names', () => {
     // dns-shape: rejected with a DNS-shape reason; zone: the zone is kept as written.
     assert.equal(failureReason('..'), 'invalid-label')
     assert.equal(canonicalHost('[::%31]'), '::%31')
@@ -394,7 +394,7 @@ describe("Go's net.SplitHostPort and JoinHostPort (go-hostport.json)", () => {
     }
   }
 
-  test('split: 19 of 34 agree; 15 listed deviations, each with its DESIGN reason', () => {
+  test('split: 19 of 34 agree; 15 listed deviations, each with its reason (§8)', () => {
     const splits = vectors.filter((vector) => vector.op === 'split')
     const found: Record<string, string[]> = {}
     let agreed = 0
@@ -409,17 +409,17 @@ describe("Go's net.SplitHostPort and JoinHostPort (go-hostport.json)", () => {
       found[key] = [...(found[key] ?? []), vector.input]
     }
     assert.deepEqual(found, {
-      // Identity is numeric: named ports and opaque service names are refused.
+      // Identity is numeric: named ports and opaque service names are refused (§3.2).
       'refused: error named-port': ['localhost:http', '127.0.0.1:http', '[::1]:http', '[::1%lo0]:http'],
       'refused: error not-a-port': ['golang.org:https%foo'],
-      // Zones belong to IPv6 addresses only (RFC 4007); on a name "%" is a forbidden character.
+      // Zones belong to IPv6 addresses only (RFC 4007); on a name "%" is a forbidden character (§2.10).
       'refused: error forbidden-character': ['localhost%lo0:http', 'localhost%lo0:80'],
       'refused: error invalid-ipv6': ['[localhost%lo0]:http', '[localhost%lo0]:80'],
-      // An empty host is Redis's "the node you asked" and needs originHost.
+      // An empty host is Redis's "the node you asked" and needs originHost (§4.7).
       'refused: error empty-host': [':http', ':80'],
-      // "host:" has no port: without defaultPort that is missing (with it, the default: see below).
+      // "host:" has no port: without defaultPort that is missing (with it, the default: see below; §4.6).
       'refused: error missing-port': ['golang.org:', '127.0.0.1:', '[::1]:'],
-      // Redis writes IPv6 nodes bare with the port after the last colon.
+      // Redis writes IPv6 nodes bare with the port after the last colon (§4.5).
       'accepted: fe80::1%lo0 80': ['fe80::1%lo0:80'],
     })
     assert.equal(agreed, 19)

@@ -1,13 +1,14 @@
 /**
- * The package as a user gets it: built from the current source in a scratch copy (so the shared dist/ is
- * neither needed nor touched), packed with `npm pack`, installed from the tarball into an empty project,
- * then used through `import`, `require`, the `bin` and the TypeScript types of both.
+ * The package as a user gets it: a clean copy of the repository's files (no dist/, nothing built), packed
+ * with `npm pack`, which must build the package itself (`prepack`), as `npm publish` and a git install do;
+ * then installed from the tarball into an empty project and used through `import`, `require`, the `bin` and
+ * the TypeScript types of both.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
@@ -35,7 +36,16 @@ const run = (
     )
   })
 
-test('npm pack, install the tarball, then import, require, bin and types all work', {
+/**
+ * The files a clone of the repository has: tracked ones and new ones not ignored (so a change not yet
+ * committed is tested too), without dist/ or anything else a build leaves.
+ */
+const repositoryFiles = async (): Promise<string[]> => {
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root)
+  return stdout.split('\0').filter((file) => file !== '' && !file.startsWith('dist/'))
+}
+
+test('npm pack builds a clean copy, and the tarball works through import, require, bin and types', {
   timeout: 300_000,
 }, async (t) => {
   const scratch = await mkdtemp(join(tmpdir(), 'canonical-node-key-pack-'))
@@ -43,27 +53,18 @@ test('npm pack, install the tarball, then import, require, bin and types all wor
   const started = Date.now()
   const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
 
-  // 1. Build from a copy of the source.
+  // 1. A clean copy of the repository; the installed devDependencies are borrowed, nothing is built here.
   const pkg = join(scratch, 'pkg')
-  await mkdir(pkg)
-  for (const file of ['package.json', 'tsconfig.json', 'README.md', 'LICENSE']) {
+  for (const file of await repositoryFiles()) {
+    await mkdir(join(pkg, dirname(file)), { recursive: true })
+    // A file deleted in the work tree but still tracked is simply not copied.
     await cp(join(root, file), join(pkg, file)).catch(() => undefined)
   }
-  // src/package.json is a marker tshy writes while it builds; a concurrent build must not leak into the copy.
-  await cp(join(root, 'src'), join(pkg, 'src'), {
-    recursive: true,
-    filter: (path) => !path.endsWith('src/package.json'),
-  })
-  await cp(join(root, 'scripts'), join(pkg, 'scripts'), { recursive: true })
   await symlink(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir')
-  // The package's build: tshy, then each entry bundled into one file (scripts/bundle-entries.mjs).
-  await run(process.execPath, [join(root, 'node_modules', 'tshy', 'dist', 'esm', 'bin-min.mjs')], pkg)
-  await run(process.execPath, [join(pkg, 'scripts', 'bundle-entries.mjs')], pkg)
-  lap('built')
 
-  // 2. Pack: only dist, package.json and the docs go in.
+  // 2. Pack: `prepack` builds; only dist, the sources its maps point to, package.json and the docs go in.
   const packed = JSON.parse(
-    (await run(npm, ['pack', '--json', '--pack-destination', scratch], pkg)).stdout,
+    (await run(npm, ['pack', '--json', '--pack-destination', scratch], pkg, 240_000)).stdout,
   ) as Array<{
     filename: string
     files: Array<{ path: string }>
@@ -77,13 +78,34 @@ test('npm pack, install the tarball, then import, require, bin and types all wor
     'dist/esm/cli.js',
     'dist/commonjs/index.js',
     'dist/commonjs/index.d.ts',
+    'src/index.ts',
   ]) {
     assert.ok(files.includes(file), `${file} is in the tarball`)
   }
   const stray = files.filter(
-    (file) => !(file.startsWith('dist/') || /^(package\.json|README\.md|LICENSE)$/.test(file)),
+    (file) =>
+      !(
+        file.startsWith('dist/') ||
+        (file.startsWith('src/') && file !== 'src/package.json') ||
+        file.startsWith('vectors/') ||
+        /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(file)
+      ),
   )
-  assert.deepEqual(stray, [], 'nothing but dist, package.json, README and LICENSE is packed')
+  assert.deepEqual(stray, [], 'nothing but dist, src, vectors, package.json and the docs is packed')
+  // Every source map (declaration maps included) points at a file that is in the tarball.
+  const packedFiles = new Set(files)
+  const unpacked = join(scratch, 'unpacked')
+  await mkdir(unpacked)
+  await run('tar', ['-xzf', tarball, '-C', unpacked], scratch)
+  for (const map of files.filter((file) => file.endsWith('.map'))) {
+    const { sources } = JSON.parse(await readFile(join(unpacked, 'package', map), 'utf8')) as {
+      sources: string[]
+    }
+    for (const source of sources) {
+      const target = join(dirname(map), source)
+      assert.ok(packedFiles.has(target), `${map} points at ${target}, which is in the tarball`)
+    }
+  }
   lap('packed')
 
   // 3. Install the tarball into an empty project (the registry serves the runtime dependencies).
@@ -127,6 +149,17 @@ test('npm pack, install the tarball, then import, require, bin and types all wor
     app,
   )
   assert.deepEqual(JSON.parse(cjs.stdout), ['127.0.0.1:7000', 'example.com', true, false, true])
+  // The key vectors for other implementations, as a subpath export.
+  const vectors = await run(
+    process.execPath,
+    [
+      '-e',
+      `const v = require('canonical-node-key/vectors.json')
+       console.log(JSON.stringify([v.package, v.cases.length >= 500]))`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(vectors.stdout), ['canonical-node-key', true])
   lap('import and require')
 
   // 6. The bin, through npx (no network: it is installed locally).

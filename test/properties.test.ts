@@ -82,7 +82,7 @@ const ipv6Pieces = fc.oneof(
 const ZONE_CHARACTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-']
 const zone = fc
   .string({ unit: fc.constantFrom(...ZONE_CHARACTERS), minLength: 1, maxLength: 64 })
-  // A zone that starts with "25" is ambiguous with the URL escape "%25"; see DESIGN step 3.
+  // A zone that starts with "25" is ambiguous with the URL escape "%25"; see docs/canonical-form.md §2.5 and §5.1.
   .filter((z) => !z.startsWith('25'))
 
 const isMapped = (p: number[]): boolean => p.slice(0, 5).every((x) => x === 0) && p[5] === 0xffff
