@@ -205,4 +205,4 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
  * canonicalNodeKey({ host: '0:0::1', port: '7000' }) // '[::1]:7000'
  * ```
  */
-export const canonicalNodeKey: NodeKeyer = createNodeKeyer()
+export const canonicalNodeKey: NodeKeyer = /* @__PURE__ */ createNodeKeyer()

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { test } from 'node:test'
 import { canonicalHost, InvalidHostError, isValidHost, MAX_HOST_LENGTH } from '../src/index.ts'
+import { evalModuleArgs } from './eval-args.ts'
 
 const same = (cases: Record<string, string>, options?: Parameters<typeof canonicalHost>[1]): void => {
   for (const [input, expected] of Object.entries(cases)) {
@@ -180,7 +181,7 @@ test('step 5: the IDNA tables load only when a non-ASCII host is seen', () => {
     seen.push(idnaLoaded())
     console.log(JSON.stringify(seen))
   `
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const out = execFileSync(process.execPath, evalModuleArgs(script), {
     encoding: 'utf8',
     timeout: 30_000,
   })

@@ -66,12 +66,18 @@ test('a 10^6-character host is rejected fast, by every entry point', (t) => {
   const timings: string[] = []
   for (const [name, fn] of entries) {
     typed(fn, { code: name === 'parsePort' ? PORT : HOST }, `${name} warm-up`)
-    const start = process.hrtime.bigint()
-    const error = typed(fn, { code: name === 'parsePort' ? PORT : HOST }, name)
-    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    // The fastest of three calls: on a shared machine one call can be descheduled for milliseconds, which
+    // would measure the scheduler; a slow rejection is slow every time.
+    let ms = Number.POSITIVE_INFINITY
+    let error: NodeKeyError | undefined
+    for (let i = 0; i < 3; i++) {
+      const start = process.hrtime.bigint()
+      error = typed(fn, { code: name === 'parsePort' ? PORT : HOST }, name)
+      ms = Math.min(ms, Number(process.hrtime.bigint() - start) / 1e6)
+    }
     timings.push(`${name} ${ms.toFixed(3)} ms`)
     assert.ok(ms < 5, `${name} took ${ms} ms`)
-    assert.ok(error.message.length < 400, `${name}: message of ${error.message.length} characters`)
+    assert.ok(error!.message.length < 400, `${name}: message of ${error!.message.length} characters`)
   }
   t.diagnostic(`10^6-character host, one call each: ${timings.join(', ')}`)
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { canonicalHost } from '../src/index.ts'
+import { evalModuleArgs } from './eval-args.ts'
 
 const index = new URL('../src/index.ts', import.meta.url).href
 
@@ -23,7 +24,7 @@ const observe = (steps: string): Record<string, boolean> => {
     ${steps}
     console.log(JSON.stringify(marks))
   `
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const child = spawnSync(process.execPath, evalModuleArgs(script), {
     encoding: 'utf8',
     timeout: 30_000,
   })
