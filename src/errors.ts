@@ -98,6 +98,15 @@ const escapeUnit = (text: string, i: number): string | undefined => {
  * at most that many units of the string, so a hostile megabyte costs no more than a short one.
  */
 const quote = (text: string): string => {
+  // Most inputs are printable ASCII: then the preview is a slice.
+  const end = text.length < INPUT_PREVIEW ? text.length : INPUT_PREVIEW
+  let plain = 0
+  while (plain < end) {
+    const c = text.charCodeAt(plain)
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) break
+    plain++
+  }
+  if (plain === end) return end < text.length ? `"${text.slice(0, end)}"…` : `"${text}"`
   let out = '"'
   let used = 0
   let i = 0

@@ -186,6 +186,14 @@ test('previews of an input are escaped and bounded, whatever the input', () => {
     assert.doesNotMatch(shown, /\\u[0-9a-f]{0,3}"…$|\\"…$|[\ud800-\udbff]"…$/)
     assert.ok(message(text).length < 300)
   }
+  // At most 64 characters between the quotes, then "…" only when the input goes on.
+  const portMessage = (port: string): string => (caught(() => parsePort(port)) as NodeKeyError).message
+  const dots = (n: number): string => '.'.repeat(n)
+  assert.ok(portMessage(dots(64)).endsWith(`got "${dots(64)}".`))
+  assert.ok(portMessage(dots(65)).endsWith(`got "${dots(64)}"….`))
+  assert.ok(portMessage(`${dots(63)}é`).endsWith(`got "${dots(63)}é".`))
+  assert.ok(portMessage(`${dots(63)}\n`).endsWith(`got "${dots(63)}"….`))
+  assert.ok(portMessage(`${dots(62)}\n`).endsWith(`got "${dots(62)}\\n".`))
   // A bigint is written when short; a huge one (slow to write) is only named.
   assert.match((caught(() => parsePort(-12n)) as NodeKeyError).message, /got -12n\.$/)
   const huge = caught(() => parsePort(10n ** 100_000n)) as NodeKeyError
