@@ -114,7 +114,7 @@ export const endpointOrFailure = (
   return fail(
     'host',
     'not-a-string',
-    `Expected an address string ("host:port", "[v6]:port", "redis://host:port") or { host, port }, got ${input === null ? 'null' : typeof input === 'bigint' ? 'a bigint' : preview(input)}.`,
+    `Expected an address string ("host:port", "[v6]:port", "redis://host:port") or { host, port }, got ${preview(input)}.`,
   )
 }
 
@@ -129,18 +129,28 @@ export const joinEndpoint = (
 ): Endpoint | Failure => {
   let canonical: string | Failure
   if (host === '' && originHost !== undefined) canonical = hostOrFailure(originHost, strip, keepMapped)
-  else if (host === '')
-    return fail(
-      'host',
-      'empty-host',
-      'Expected a host; an empty one (as in Redis\'s ":7002", "the node you asked") needs the `originHost` option.',
-    )
+  else if (host === '') return emptyHost('an empty string')
   else canonical = hostOrFailure(host, strip, keepMapped)
   if (isFailure(canonical)) return canonical
   const number = portOrFailure(port, defaultPort)
-  if (isFailure(number)) return number
+  if (isFailure(number)) {
+    return number.reason === 'missing-port' && typeof host === 'string'
+      ? missingPort(`for the host ${preview(host === '' ? originHost : host)}`)
+      : number
+  }
   return { host: canonical, port: number }
 }
+
+// Redis writes an empty host for "the node you asked" (`:7002` in CLUSTER SLOTS and MOVED replies, §4.7).
+const emptyHost = (got: string): Failure =>
+  fail(
+    'host',
+    'empty-host',
+    `Expected a host, got ${got} (Redis writes an empty host for "the node you asked": use that node's host).`,
+  )
+
+const missingPort = (where: string): Failure =>
+  fail('port', 'missing-port', `Expected a port ${where}, got none.`)
 
 const stringEndpoint = (
   raw: string,
@@ -153,16 +163,17 @@ const stringEndpoint = (
     return fail(
       'host',
       'too-long',
-      `Expected an address of at most ${MAX_ADDRESS_LENGTH} characters, got ${raw.length}.`,
+      `Expected an address of at most ${MAX_ADDRESS_LENGTH} characters, got ${raw.length}: ${preview(raw)}.`,
     )
   }
   const input = trimAsciiWhitespace(raw)
   // §4.3: scheme://userinfo@host:port/path; the host-and-port is the authority after its last "@".
   let hostport = input
   let portDefault = defaultPort
+  let scheme: string | undefined
   const schemeEnd = input.indexOf('://')
   if (schemeEnd > 0 && SCHEME.test(input.slice(0, schemeEnd))) {
-    const scheme = input.slice(0, schemeEnd).toLowerCase()
+    scheme = input.slice(0, schemeEnd).toLowerCase()
     let end = input.length
     for (const delimiter of ['/', '?', '#']) {
       const at = input.indexOf(delimiter, schemeEnd + 3)
@@ -171,19 +182,23 @@ const stringEndpoint = (
     const authority = input.slice(schemeEnd + 3, end)
     hostport = authority.slice(authority.lastIndexOf('@') + 1)
     portDefault = Object.hasOwn(SCHEME_PORTS, scheme) ? SCHEME_PORTS[scheme] : defaultPort
-    if (hostport === '') return addressFailure(`Expected a host after "${scheme}://".`)
+    if (hostport === '') return addressFailure(`Expected a host after "${scheme}://", got ${preview(input)}.`)
   }
   let host: string
   let port: string | undefined
   // §4.4: "[v6]", then nothing or ":port".
   if (hostport.charCodeAt(0) === 0x5b) {
     const close = hostport.indexOf(']')
-    if (close === -1) return addressFailure('Expected a "]" to close the bracketed IPv6 address.')
+    if (close === -1) {
+      return addressFailure(`Expected a "]" to close the bracketed IPv6 address, got ${preview(input)}.`)
+    }
     host = hostport.slice(0, close + 1)
     const rest = hostport.slice(close + 1)
     if (rest !== '') {
       if (rest.charCodeAt(0) !== 0x3a) {
-        return addressFailure(`Expected ":port" or nothing after "]", got ${preview(rest)}.`)
+        return addressFailure(
+          `Expected ":port" or nothing after "]", got ${preview(rest)} in ${preview(input)}.`,
+        )
       }
       port = rest.slice(1)
     }
@@ -195,16 +210,36 @@ const stringEndpoint = (
   }
   // "host:" has an empty port, which URLs read as the default (URL Standard port state, §4.6).
   if (port === '') port = undefined
+  if (host === '' && originHost === undefined) return emptyHost(`none in ${preview(input)}`)
   const endpoint = joinEndpoint(host, port, portDefault, originHost, strip, keepMapped)
+  if (!isFailure(endpoint)) return endpoint
+  // Failures that only the whole address explains, reworded to quote it.
+  if (endpoint.reason === 'missing-port') {
+    return missingPort(
+      scheme === undefined
+        ? `in ${preview(input)}`
+        : `in ${preview(input)} (the scheme ${preview(scheme)} has no well-known port)`,
+    )
+  }
   // §4.5: a bare IPv6 address without a port, split at its last colon, is an address error with a hint.
-  if (isFailure(endpoint) && endpoint.reason === 'invalid-ipv6' && port !== undefined) {
+  if (
+    endpoint.reason === 'invalid-ipv6' &&
+    port !== undefined &&
+    host.includes(':') &&
+    host.charCodeAt(0) !== 0x5b
+  ) {
     if (!isFailure(hostOrFailure(hostport, strip, keepMapped))) {
       return fail(
         'host',
         'invalid-address',
-        `Expected "host:port"; ${preview(hostport)} reads as host ${preview(host)} and port ${preview(port)}, because the last colon splits (as Redis writes IPv6 nodes). To give an IPv6 address without a port, bracket it: "[${hostport}]".`,
+        `Expected "host:port"; ${preview(hostport)} reads as host ${preview(host)} and port ${preview(port)}, because the last colon splits (as Redis writes IPv6 nodes). To give an IPv6 address without a port, bracket it: ${preview(`[${hostport}]`)}.`,
       )
     }
+    return fail(
+      'host',
+      'invalid-ipv6',
+      `Expected one "host:port" address, got ${preview(input)}: the host before its last colon, ${preview(host)}, has a ":" but is not an IPv6 address.`,
+    )
   }
   return endpoint
 }
@@ -236,8 +271,14 @@ export const parseAddress = (input: AddressInput, options?: ParseAddressOptions)
   }
   const defaultPort = checkDefaultPort(options?.defaultPort, 'parseAddress')
   const result = endpointOrFailure(input, defaultPort, originHost, strip, keepMapped)
-  if (isFailure(result)) throw toError(result, input)
+  if (isFailure(result)) throw toError(result, input, PARSE_ADDRESS_HINTS[result.reason])
   return result
+}
+
+/** What a caller of parseAddress can do, by reason: the two options that fill in a missing part. */
+const PARSE_ADDRESS_HINTS: Partial<Record<Failure['reason'], string>> = {
+  'empty-host': 'Or pass that host as the `originHost` option.',
+  'missing-port': 'Give one, or pass the `defaultPort` option.',
 }
 
 /**
@@ -277,7 +318,7 @@ const keyOrFailure = (key: unknown): Endpoint | Failure => {
     fail(
       'host',
       'invalid-key',
-      `Expected a canonical node key ("host:port" or "[ipv6]:port", as formatNodeKey writes it), got ${preview(key)}. To read any spelling of an address, use parseAddress().`,
+      `Expected a canonical node key ("host:port" or "[ipv6]:port", as formatNodeKey writes it), got ${preview(key)}.`,
     )
   if (typeof key !== 'string') return invalid()
   const colon = key.lastIndexOf(':')
@@ -301,7 +342,7 @@ const keyOrFailure = (key: unknown): Endpoint | Failure => {
  */
 export const parseNodeKey = (key: string): Endpoint => {
   const result = keyOrFailure(key)
-  if (isFailure(result)) throw toError(result, key)
+  if (isFailure(result)) throw toError(result, key, 'To read any spelling of an address, use parseAddress().')
   return result
 }
 

@@ -21,7 +21,7 @@ import {
   type Topology,
   type TopologyEntry,
 } from './cluster-topology.js'
-import { isNodeKeyError } from './errors.js'
+import { isNodeKeyError, messageWithHint } from './errors.js'
 import { isValidHost, trimAsciiWhitespace } from './host.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
 import { addressRange } from './range.js'
@@ -269,7 +269,9 @@ const keyOf = (keyer: NodeKeyer, input: string): { key: string } | { error: KeyE
     return { key: keyer(input) }
   } catch (error) {
     if (!isNodeKeyError(error)) throw error
-    return { error: { code: error.code, message: error.message } }
+    // The keyer's hints name its options; here the flags stand for them.
+    const hint = error.reason === 'missing-port' ? 'Give one, or pass --default-port.' : undefined
+    return { error: { code: error.code, message: messageWithHint(error, hint) } }
   }
 }
 

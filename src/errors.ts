@@ -39,7 +39,12 @@ export type FailureReason =
   | 'invalid-topology'
   | 'invalid-cidr'
 
-/** A parse failure carried as a value. */
+/**
+ * A parse failure carried as a value. Its `message` says what was expected and quotes the offending input
+ * (through {@link preview}); it names no function or option, because the same failure reaches callers of
+ * different functions. The public function that throws adds the hint that fits its caller ({@link toError}).
+ * A failure is built only when input fails, never for input that parses.
+ */
 export interface Failure {
   readonly failed: true
   readonly kind: 'host' | 'port'
@@ -57,16 +62,99 @@ export const fail = (kind: Failure['kind'], reason: FailureReason, message: stri
 export const isFailure = (value: unknown): value is Failure =>
   typeof value === 'object' && value !== null && (value as { failed?: unknown }).failed === true
 
-/** Describe any value briefly and safely for an error message or the `input` property. */
+/**
+ * The escape of one UTF-16 unit in a quoted preview, or `undefined` to write it as it is: quote and
+ * backslash, C0 and C1 controls, DEL, lone surrogates, line and paragraph separators, and the invisible
+ * format characters that reorder or hide text (bidirectional controls, zero-width characters, BOM), so a
+ * message prints as one honest line in any terminal or log.
+ */
+const escapeUnit = (text: string, i: number): string | undefined => {
+  const c = text.charCodeAt(i)
+  if (c === 0x22) return '\\"'
+  if (c === 0x5c) return '\\\\'
+  if (c === 0x09) return '\\t'
+  if (c === 0x0a) return '\\n'
+  if (c === 0x0d) return '\\r'
+  if (c >= 0x20 && c < 0x7f) return undefined
+  let hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f)
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const next = text.charCodeAt(i + 1)
+    hidden = !(next >= 0xdc00 && next <= 0xdfff)
+  } else if (c >= 0xdc00 && c <= 0xdfff) {
+    const previous = text.charCodeAt(i - 1)
+    hidden = !(previous >= 0xd800 && previous <= 0xdbff)
+  } else if (
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x2028 && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2069) ||
+    c === 0xfeff
+  ) {
+    hidden = true
+  }
+  return hidden ? `\\u${c.toString(16).padStart(4, '0')}` : undefined
+}
+
+/**
+ * A string in double quotes with {@link escapeUnit}'s escapes, at most {@link INPUT_PREVIEW} characters
+ * between the quotes (an escape is never cut, nor a surrogate pair), then "…" if the string goes on. Reads
+ * at most that many units of the string, so a hostile megabyte costs no more than a short one.
+ */
+const quote = (text: string): string => {
+  // Most inputs are printable ASCII: then the preview is a slice.
+  const end = Math.min(text.length, INPUT_PREVIEW)
+  let plain = 0
+  while (plain < end) {
+    const c = text.charCodeAt(plain)
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) break
+    plain++
+  }
+  if (plain === end) return end < text.length ? `"${text.slice(0, end)}"…` : `"${text}"`
+  let out = '"'
+  let used = 0
+  let i = 0
+  for (; i < text.length; i++) {
+    const escaped = escapeUnit(text, i)
+    const pair = escaped === undefined && text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff
+    const piece = escaped ?? (pair ? text.slice(i, i + 2) : text[i]!)
+    if (used + piece.length > INPUT_PREVIEW) break
+    out += piece
+    used += piece.length
+    if (pair) i++
+  }
+  return i < text.length ? `${out}"…` : `${out}"`
+}
+
+const BIG_BIGINT = 10n ** 60n
+
+/**
+ * Describe any value briefly and safely for an error message: a string quoted and escaped (see
+ * {@link quote}), a number, bigint, boolean, `undefined` or `null` as itself, anything else by its kind.
+ *
+ * @example
+ * ```ts
+ * preview('a\u0000b')        // '"a\\u0000b"'
+ * preview('x'.repeat(1e6)) // '"xxx…x"…', 64 x between the quotes
+ * preview(10n)             // '10n'
+ * preview([1])             // 'an array'
+ * ```
+ */
 export const preview = (value: unknown): string => {
-  let text: string
-  if (typeof value === 'string')
-    text = JSON.stringify(value.length > INPUT_PREVIEW ? value.slice(0, INPUT_PREVIEW) : value)
-  else if (typeof value === 'bigint') text = `${value}n`
-  else if (value === null || typeof value !== 'object') text = String(value)
-  else if (Array.isArray(value)) text = 'an array'
-  else text = 'an object'
-  return text.length > INPUT_PREVIEW + 2 ? `${text.slice(0, INPUT_PREVIEW + 1)}…` : text
+  switch (typeof value) {
+    case 'string':
+      return quote(value)
+    case 'bigint':
+      // Writing a bigint takes time that grows with its size: a huge one is only named.
+      return -BIG_BIGINT < value && value < BIG_BIGINT ? `${value}n` : 'a bigint of more than 60 digits'
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value)
+    case 'symbol':
+      return 'a symbol'
+    case 'function':
+      return 'a function'
+  }
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'
 }
 
 const keepInput = (input: unknown): unknown =>
@@ -88,18 +176,25 @@ export class NodeKeyError extends Error {
   readonly reason: FailureReason
   /** The offending input; strings are cut to 64 characters. */
   readonly input: unknown
+  /**
+   * What the caller of the function that threw can do, also the last sentence of `message`; `undefined`
+   * when the message says it all. A front end with other means (a command line's flags) may show its own.
+   */
+  readonly hint: string | undefined
 
   constructor(
     code: string,
     reason: FailureReason,
     message: string,
     input: unknown,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string | undefined },
   ) {
-    super(message, options)
+    const hint = options?.hint
+    super(hint === undefined ? message : `${message} ${hint}`, options)
     this.code = code
     this.reason = reason
     this.input = keepInput(input)
+    this.hint = hint
   }
 }
 
@@ -113,7 +208,12 @@ export class NodeKeyError extends Error {
  */
 export class InvalidHostError extends NodeKeyError {
   override name = 'InvalidHostError'
-  constructor(reason: FailureReason, message: string, input: unknown, options?: { cause?: unknown }) {
+  constructor(
+    reason: FailureReason,
+    message: string,
+    input: unknown,
+    options?: { cause?: unknown; hint?: string | undefined },
+  ) {
     super('ERR_NODE_KEY_INVALID_HOST', reason, message, input, options)
   }
 }
@@ -128,7 +228,12 @@ export class InvalidHostError extends NodeKeyError {
  */
 export class InvalidPortError extends NodeKeyError {
   override name = 'InvalidPortError'
-  constructor(reason: FailureReason, message: string, input: unknown, options?: { cause?: unknown }) {
+  constructor(
+    reason: FailureReason,
+    message: string,
+    input: unknown,
+    options?: { cause?: unknown; hint?: string | undefined },
+  ) {
     super('ERR_NODE_KEY_INVALID_PORT', reason, message, input, options)
   }
 }
@@ -172,10 +277,27 @@ export const isNodeKeyError = (value: unknown): value is NodeKeyError =>
     typeof (value as { message?: unknown }).message === 'string' &&
     typeof (value as { reason?: unknown }).reason === 'string')
 
-/** Turn a failure into the error the public edge throws. */
-export const toError = (failure: Failure, input: unknown, cause?: unknown): NodeKeyError => {
-  const options = cause === undefined ? undefined : { cause }
+/**
+ * Turn a failure into the error a public function throws. `hint` is what that function's caller can do
+ * about it (an option to pass, another function to call), chosen by the function from the failure's
+ * `reason`; it is built here, once an error is thrown, never while parsing.
+ */
+export const toError = (failure: Failure, input: unknown, hint?: string): NodeKeyError => {
+  const options = hint === undefined ? undefined : { hint }
   return failure.kind === 'port'
     ? new InvalidPortError(failure.reason, failure.message, input, options)
     : new InvalidHostError(failure.reason, failure.message, input, options)
+}
+
+/**
+ * An error's message with its hint replaced by `hint` (or dropped, when `undefined`): for a front end whose
+ * caller acts through other means, as the command line's flags stand for the keyer's options.
+ */
+export const messageWithHint = (error: NodeKeyError, hint: string | undefined): string => {
+  const { message, hint: own } = error
+  const expected =
+    typeof own === 'string' && message.endsWith(` ${own}`)
+      ? message.slice(0, message.length - own.length - 1)
+      : message
+  return hint === undefined ? expected : `${expected} ${hint}`
 }

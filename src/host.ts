@@ -77,13 +77,13 @@ export const trimAsciiWhitespace = (input: string): string => {
 /** The canonical host, or a failure. `strip`: drop one trailing dot; `keepMapped`: keep IPv4-mapped IPv6. */
 export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolean): string | Failure => {
   if (typeof input !== 'string') {
-    return hostFailure('not-a-string', `Expected the host to be a string, got ${describeType(input)}.`)
+    return hostFailure('not-a-string', `Expected the host to be a string, got ${preview(input)}.`)
   }
   // §2.1: the cap counts UTF-16 code units of the raw input, before trimming.
   if (input.length > MAX_HOST_LENGTH) {
     return hostFailure(
       'too-long',
-      `Expected a host of at most ${MAX_HOST_LENGTH} characters, got ${input.length}. No node address is that long.`,
+      `Expected a host of at most ${MAX_HOST_LENGTH} characters (no node address is longer), got ${input.length}: ${preview(input)}.`,
     )
   }
   const length = input.length
@@ -142,55 +142,57 @@ const isDottedDecimal = (input: string): boolean => {
   return parts === 4
 }
 
-const describeType = (value: unknown): string =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'an array'
-      : typeof value === 'object'
-        ? 'an object'
-        : typeof value
-
 /** Every step of docs/canonical-form.md §2, in order. */
 const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Failure => {
   // §2.2: trim, then refuse controls, space and DEL inside.
   const input = trimAsciiWhitespace(raw)
-  if (input.length === 0) return hostFailure('empty-host', 'Expected a host, got an empty string.')
+  if (input.length === 0) {
+    return hostFailure(
+      'empty-host',
+      raw.length === 0
+        ? 'Expected a host, got an empty string.'
+        : `Expected a host, got only whitespace: ${preview(raw)}.`,
+    )
+  }
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i)
     if (c <= 0x20 || c === 0x7f) {
       return hostFailure(
         'forbidden-character',
-        `Expected a host without whitespace or control characters, found U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i}.`,
+        `Expected a host without whitespace or control characters, got ${preview(input)} (U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i}).`,
       )
     }
   }
   // §2.3: "[" starts a bracketed IPv6 address, any ":" a bare one; the rest are domains.
   if (input.charCodeAt(0) === 0x5b) {
     if (input.charCodeAt(input.length - 1) !== 0x5d) {
-      return hostFailure('invalid-ipv6', 'Expected a closing "]" after a bracketed IPv6 address.')
+      return hostFailure(
+        'invalid-ipv6',
+        `Expected a closing "]" after a bracketed IPv6 address, got ${preview(input)}.`,
+      )
     }
-    return ipv6Host(input.slice(1, -1), keepMapped, true)
+    return ipv6Host(input, keepMapped, true)
   }
   if (input.includes(':')) return ipv6Host(input, keepMapped, false)
   return domainHost(input, strip)
 }
 
 /**
- * An IPv6 address with an optional zone, without brackets. Bare text (RFC 4007 section 11) writes the zone
- * as it is: `fe80::1%251` is interface 251. Inside brackets a URL may escape the "%" as "%25" (RFC 6874), so
- * there `%25` followed by a zone is that escape; `formatNodeKey` writes a zone that starts with "25" escaped,
- * so every key reads back as itself (§2.4, §2.5, §5.1).
+ * An IPv6 address with an optional zone, in brackets or bare (`input` as given, quoted by failures). Bare
+ * text (RFC 4007 section 11) writes the zone as it is: `fe80::1%251` is interface 251. Inside brackets a URL
+ * may escape the "%" as "%25" (RFC 6874), so there `%25` followed by a zone is that escape; `formatNodeKey`
+ * writes a zone that starts with "25" escaped, so every key reads back as itself (§2.4, §2.5, §5.1).
  */
-const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string | Failure => {
+const ipv6Host = (input: string, keepMapped: boolean, bracketed: boolean): string | Failure => {
+  const text = bracketed ? input.slice(1, -1) : input
   const percent = text.indexOf('%')
   const pieces = parseIPv6(percent === -1 ? text : text.slice(0, percent))
   if (pieces === null) {
     return hostFailure(
       'invalid-ipv6',
       bracketed
-        ? 'Expected an IPv6 address inside the brackets, as RFC 4291 section 2.2 writes it.'
-        : 'Expected a host; this has a ":" but is not an IPv6 address. For a "host:port" string use parseAddress() or canonicalNodeKey(address).',
+        ? `Expected an IPv6 address inside the brackets, as RFC 4291 section 2.2 writes it, got ${preview(input)}.`
+        : `Expected a host, got ${preview(input)}: it has a ":" but is not an IPv6 address.`,
     )
   }
   let zone = ''
@@ -200,7 +202,7 @@ const ipv6Host = (text: string, keepMapped: boolean, bracketed: boolean): string
     if (!ZONE.test(zone)) {
       return hostFailure(
         'invalid-zone',
-        'Expected a zone of 1 to 64 letters, digits, "_", "." or "-" after "%" (as in fe80::1%eth0, or [fe80::1%25eth0] in a URL).',
+        `Expected a zone of 1 to 64 letters, digits, "_", "." or "-" after "%" (as in fe80::1%eth0, or [fe80::1%25eth0] in a URL), got ${preview(input)}.`,
       )
     }
   }
@@ -234,7 +236,7 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
     if (converted === null) {
       return hostFailure(
         'idna',
-        'Expected an internationalized domain name that UTS #46 accepts (URL Standard "domain to ASCII"); this one has a disallowed code point or label.',
+        `Expected an internationalized domain name that UTS #46 accepts (URL Standard "domain to ASCII"), got ${preview(input)}: it has a disallowed code point or label.`,
       )
     }
     host = converted
@@ -243,14 +245,14 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
   if (host.length > MAX_HOST_LENGTH) {
     return hostFailure(
       'too-long',
-      `Expected a host of at most ${MAX_HOST_LENGTH} characters after IDNA processing.`,
+      `Expected a host of at most ${MAX_HOST_LENGTH} characters after IDNA processing, got ${host.length} from ${preview(input)}.`,
     )
   }
   const forbidden = FORBIDDEN_DOMAIN_CODE_POINT.exec(host)
   if (forbidden !== null) {
     return hostFailure(
       'forbidden-character',
-      `Expected a host without ${JSON.stringify(forbidden[0])} (a URL Standard forbidden domain code point).`,
+      `Expected a host without ${preview(forbidden[0])} (a URL Standard forbidden domain code point), got ${preview(input)}.`,
     )
   }
   if (endsInANumber(host)) {
@@ -258,12 +260,12 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
     if (Number.isNaN(ipv4)) {
       return hostFailure(
         'invalid-ipv4',
-        'Expected an IPv4 address: the last label is numeric, so the host is read as IPv4 (URL Standard), and this is not one (each part decimal, 0x hex or 0 octal, at most four parts, in range).',
+        `Expected an IPv4 address, got ${preview(input)}: its last label is numeric, so it is read as IPv4 (URL Standard), and it is not one (each part decimal, 0x hex or 0 octal, at most four parts, in range).`,
       )
     }
     return serializeIPv4(ipv4)
   }
-  return dnsShaped(host, strip)
+  return dnsShaped(host, strip, input)
 }
 
 // URL Standard forbidden domain code points, less the controls and space already refused (§2.10).
@@ -271,15 +273,15 @@ const FORBIDDEN_DOMAIN_CODE_POINT = /[#%/:<>?@[\\\]^|]/
 
 /**
  * Labels of `a-z 0-9 - _`, each 1 to 63 octets, at most 253 octets without one trailing dot (§2.12); the
- * trailing dot is kept or dropped by `strip` (§2.13).
+ * trailing dot is kept or dropped by `strip` (§2.13). `input` is the host as given, for messages.
  */
-const dnsShaped = (host: string, strip: boolean): string | Failure => {
+const dnsShaped = (host: string, strip: boolean, input: string): string | Failure => {
   const trailingDot = host.charCodeAt(host.length - 1) === 0x2e && host.length > 1
   const name = trailingDot ? host.slice(0, -1) : host
   if (name.length > MAX_NAME_LENGTH) {
     return hostFailure(
       'name-too-long',
-      `Expected a domain name of at most ${MAX_NAME_LENGTH} octets (RFC 1035 section 2.3.4), got ${name.length}.`,
+      `Expected a domain name of at most ${MAX_NAME_LENGTH} octets (RFC 1035 section 2.3.4), got ${name.length}: ${preview(input)}.`,
     )
   }
   let label = 0
@@ -289,21 +291,23 @@ const dnsShaped = (host: string, strip: boolean): string | Failure => {
       if (label === 0) {
         return hostFailure(
           'invalid-label',
-          'Expected a domain name without empty labels (no leading dot, no "..", at most one trailing dot).',
+          `Expected a domain name without empty labels (no leading dot, no "..", at most one trailing dot), got ${preview(input)}.`,
         )
       }
       label = 0
     } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) {
       if (++label > MAX_LABEL_LENGTH) {
+        const end = name.indexOf('.', i)
+        const start = i - MAX_LABEL_LENGTH
         return hostFailure(
           'label-too-long',
-          `Expected each label of a domain name to be at most ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4).`,
+          `Expected each label of a domain name to be at most ${MAX_LABEL_LENGTH} octets (RFC 1035 section 2.3.4), got one of ${(end === -1 ? name.length : end) - start}: ${preview(name.slice(start, end === -1 ? name.length : end))}.`,
         )
       }
     } else {
       return hostFailure(
         'invalid-label',
-        `Expected a domain name of letters, digits, "-" and "_" (DNS can carry no other), found ${JSON.stringify(name[i])}.`,
+        `Expected a domain name of letters, digits, "-" and "_" (DNS can carry no other), got ${preview(input)} (${preview(name[i])} is not allowed).`,
       )
     }
   }
@@ -349,8 +353,20 @@ const isHexByte = (b: number): boolean =>
 export const canonicalHost = (host: string, options?: HostOptions): string => {
   const { strip, keepMapped } = readHostOptions(options, 'canonicalHost')
   const result = hostOrFailure(host, strip, keepMapped)
-  if (isFailure(result)) throw toError(result, host)
+  if (isFailure(result)) throw toError(result, host, canonicalHostHint(result, host))
   return result
+}
+
+/**
+ * A host with a ":" that is not IPv6 is most often "host:port" (`localhost:7000`, `[::1]:7000`), which
+ * canonicalHost does not read; a bracketed host that fails is only a bad IPv6 address.
+ */
+const canonicalHostHint = (failure: Failure, host: unknown): string | undefined => {
+  if (failure.reason !== 'invalid-ipv6' || typeof host !== 'string') return undefined
+  const input = trimAsciiWhitespace(host)
+  return input.charCodeAt(0) !== 0x5b || /\]:[0-9]*$/.test(input)
+    ? 'For a "host:port" string, use parseAddress().'
+    : undefined
 }
 
 const PLAIN = { strip: false, keepMapped: false } as const

@@ -51,16 +51,12 @@ export const portOrFailure = (port: unknown, defaultPort?: number): number | Fai
   // §3.3: missing is the default port, else an error.
   if (port === undefined) {
     if (defaultPort !== undefined) return defaultPort
-    return fail(
-      'port',
-      'missing-port',
-      'Expected a port: give one, or set `defaultPort` (for example createNodeKeyer({ defaultPort: 6379 })).',
-    )
+    return fail('port', 'missing-port', 'Expected a port, got none.')
   }
   return fail(
     'port',
     'not-a-port',
-    `Expected the port to be a number or a string of digits, got ${typeof port === 'bigint' ? 'a bigint' : preview(port)}.`,
+    `Expected the port to be a number or a string of digits, got ${preview(port)}.`,
   )
 }
 
@@ -96,7 +92,15 @@ export const checkDefaultPort = (defaultPort: unknown, where: string): number | 
  */
 export const parsePort = (port: unknown, defaultPort?: number): number => {
   const result = portOrFailure(port, checkDefaultPort(defaultPort, 'parsePort'))
-  if (isFailure(result)) throw toError(result, port)
+  if (isFailure(result)) {
+    throw toError(
+      result,
+      port,
+      result.reason === 'missing-port'
+        ? 'Pass a default as the second argument: parsePort(port, 6379).'
+        : undefined,
+    )
+  }
   return result
 }
 

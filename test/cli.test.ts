@@ -260,7 +260,12 @@ describe('identity options', () => {
     ])
     const without = run(['redis-1'])
     assert.equal(without.status, 1)
-    assert.match(without.stderr, /Expected a port/)
+    // The hint names the flag, not the library option it stands for.
+    assert.match(
+      without.stderr,
+      /: Expected a port in "redis-1", got none\. Give one, or pass --default-port\. \[/,
+    )
+    assert.doesNotMatch(without.stderr, /createNodeKeyer|defaultPort/)
   })
 
   test('--loopback ::1 and none', () => {

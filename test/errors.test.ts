@@ -2,14 +2,20 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import vm from 'node:vm'
 import ts from 'typescript'
+import { messageWithHint } from '../src/errors.ts'
 import {
   canonicalHost,
+  canonicalNodeKey,
+  createNodeKeyer,
   InvalidHostError,
   InvalidPortError,
   isNodeKeyError,
   NodeKeyError,
+  NodeMap,
   parseAddress,
+  parseNodeKey,
   parsePort,
+  readClusterSlots,
 } from '../src/index.ts'
 
 const caught = (fn: () => unknown): unknown => {
@@ -74,23 +80,179 @@ test('messages say what was expected', () => {
     [() => canonicalHost(''), /^Expected a host, got an empty string\.$/],
     [
       () => canonicalHost('a b'),
-      /^Expected a host without whitespace or control characters, found U\+0020 at index 1\.$/,
+      /^Expected a host without whitespace or control characters, got "a b" \(U\+0020 at index 1\)\.$/,
     ],
-    [() => canonicalHost('localhost:7000'), /^Expected a host; .*use parseAddress\(\)/],
+    [() => canonicalHost('localhost:7000'), /^Expected a host, got "localhost:7000": .*use parseAddress\(\)/],
     [() => canonicalHost('[1.2.3.4]'), /^Expected an IPv6 address inside the brackets/],
     [() => canonicalHost('1.2.3.256'), /^Expected an IPv4 address/],
     [() => canonicalHost('x'.repeat(64)), /^Expected each label of a domain name to be at most 63 octets/],
-    [() => canonicalHost(7 as unknown as string), /^Expected the host to be a string, got number\.$/],
+    [() => canonicalHost(7 as unknown as string), /^Expected the host to be a string, got 7\.$/],
     [() => parsePort('http'), /^Expected a numeric port, got the service name "http"/],
-    [() => parsePort(undefined), /^Expected a port: give one, or set `defaultPort`/],
+    [() => parsePort(undefined), /^Expected a port, got none\. /],
     [() => parsePort('0x10'), /^Expected the port to be 1 to 5 ASCII digits/],
-    [() => parseAddress(':7002'), /^Expected a host; an empty one .* needs the `originHost` option\.$/],
+    [() => parseAddress(':7002'), /^Expected a host, got none in ":7002" .*`originHost` option\.$/],
   ]
   for (const [fn, message] of cases) {
     const error = caught(fn)
     assert.ok(isNodeKeyError(error), String(error))
     assert.match(error.message, message)
   }
+})
+
+test('every reason a parser raises has a message that quotes the offending input', () => {
+  const staticTo = (host: string) => createNodeKeyer({ resolver: () => ({ host, port: 1 }), cacheSize: 0 })
+  // [reason, call, the input as the message must quote it]
+  const cases: Array<[string, () => unknown, string]> = [
+    ['not-a-string', () => canonicalHost(7 as never), 'got 7'],
+    ['not-a-string', () => parseAddress([1] as never), 'got an array'],
+    ['too-long', () => canonicalHost(`${'q'.repeat(2000)}.example`), `"${'q'.repeat(64)}"…`],
+    ['too-long', () => parseAddress(`${'q'.repeat(3000)}:1`), `"${'q'.repeat(64)}"…`],
+    ['empty-host', () => canonicalHost(' \t'), '" \\t"'],
+    ['empty-host', () => canonicalNodeKey(':7002'), '":7002"'],
+    ['empty-host', () => canonicalNodeKey('', 7002), 'an empty string'],
+    ['forbidden-character', () => canonicalHost('node\u00001'), '"node\\u00001"'],
+    ['forbidden-character', () => canonicalHost('a%2fb'), '"a%2fb"'],
+    ['invalid-ipv6', () => canonicalHost('[1.2.3.4]'), '"[1.2.3.4]"'],
+    ['invalid-ipv6', () => canonicalHost('[::1'), '"[::1"'],
+    ['invalid-ipv6', () => canonicalHost('node-1:6379x'), '"node-1:6379x"'],
+    ['invalid-ipv6', () => canonicalNodeKey('mongodb://a:1,b:2/db'), '"mongodb://a:1,b:2/db"'],
+    ['invalid-zone', () => canonicalHost('fe80::1%e/0'), '"fe80::1%e/0"'],
+    ['invalid-ipv4', () => canonicalHost('10.0.0.256'), '"10.0.0.256"'],
+    ['idna', () => canonicalHost('a\u202eb.example'), '"a\\u202eb.example"'],
+    ['invalid-label', () => canonicalHost('Redis..Example.com'), '"Redis..Example.com"'],
+    ['invalid-label', () => canonicalHost('cache*1'), '"cache*1"'],
+    ['label-too-long', () => canonicalHost(`a.${'b'.repeat(70)}.c`), `"${'b'.repeat(64)}"…`],
+    ['name-too-long', () => canonicalHost(`${'n'.repeat(60)}.`.repeat(5)), `"${'n'.repeat(60)}.nnn"…`],
+    ['not-a-port', () => parsePort('6379 '), '"6379 "'],
+    ['not-a-port', () => parsePort(10n), 'got 10n'],
+    ['port-out-of-range', () => parsePort(70000), 'got 70000'],
+    ['port-out-of-range', () => canonicalNodeKey('node-1:99999'), '"99999"'],
+    ['named-port', () => canonicalNodeKey('node-1:redis'), '"redis"'],
+    ['missing-port', () => canonicalNodeKey('node-1'), '"node-1"'],
+    ['missing-port', () => canonicalNodeKey({ host: 'node-2' }), '"node-2"'],
+    ['missing-port', () => canonicalNodeKey('cache://node-3'), '"cache://node-3" (the scheme "cache"'],
+    ['invalid-address', () => parseAddress('::1'), '"::1"'],
+    ['invalid-address', () => parseAddress('[::1]x'), '"[::1]x"'],
+    ['invalid-address', () => parseAddress('redis://'), '"redis://"'],
+    ['invalid-key', () => parseNodeKey('LOCALHOST:7000'), '"LOCALHOST:7000"'],
+    ['resolver', () => staticTo('n a t')('node-1', 1), '"n a t"'],
+    ['invalid-topology', () => readClusterSlots('OK'), '"OK"'],
+  ]
+  const seen = new Set<string>()
+  for (const [reason, fn, quoted] of cases) {
+    const error = caught(fn)
+    assert.ok(isNodeKeyError(error), String(error))
+    assert.equal(error.reason, reason, error.message)
+    assert.match(error.message, /(^|: )Expected /)
+    assert.ok(error.message.includes(quoted), `${reason}: ${error.message} should quote ${quoted}`)
+    seen.add(reason)
+  }
+  // Every reason a rule raises is covered; `invalid-percent-encoding` is reserved, raised by none, and a bad
+  // subnet (`invalid-cidr`) is a mistake in a staticResolver table, thrown as a TypeError when it is built.
+  const declared = ts.sys.readFile(new URL('../src/errors.ts', import.meta.url).pathname) ?? ''
+  const reasons = [...declared.matchAll(/^ {2}\| '([a-z0-9-]+)'$/gm)].map((match) => match[1])
+  assert.ok(reasons.length > 15, 'the FailureReason list was read')
+  assert.deepEqual(
+    reasons.filter((reason) => reason !== undefined && !seen.has(reason)),
+    ['invalid-percent-encoding', 'invalid-cidr'],
+  )
+})
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+test('previews of an input are escaped and bounded, whatever the input', () => {
+  const message = (host: string): string =>
+    (caught(() => canonicalHost(`${host}\u0000`)) as NodeKeyError).message
+  const quoted = (host: string): string =>
+    /got (".*"…?) \(U\+[0-9A-F]{4} at index/.exec(message(host))?.[1] ?? ''
+  // C0 and C1 controls, DEL, quote and backslash, line separators, bidirectional and zero-width format
+  // characters, a BOM and lone surrogates are escaped; other Unicode and surrogate pairs print as they are.
+  assert.equal(quoted('a\tb\nc\rd'), '"a\\tb\\nc\\rd\\u0000"')
+  assert.equal(quoted('\u001b[31m\u007f\u0085'), '"\\u001b[31m\\u007f\\u0085\\u0000"')
+  assert.equal(quoted('say "hi" \\'), '"say \\"hi\\" \\\\\\u0000"')
+  assert.equal(
+    quoted('\u2028\u2029\u202e\u2066\u200b\ufeff'),
+    '"\\u2028\\u2029\\u202e\\u2066\\u200b\\ufeff\\u0000"',
+  )
+  assert.equal(quoted('x\ud800y\udfffz'), '"x\\ud800y\\udfffz\\u0000"')
+  assert.equal(quoted('bücher-😀'), '"bücher-😀\\u0000"')
+  for (const text of [
+    `${'\u0001'.repeat(500)}`,
+    `${'😀'.repeat(500)}`,
+    `${'"'.repeat(500)}`,
+    'x'.repeat(1000),
+  ]) {
+    const shown = quoted(text)
+    assert.ok(shown.endsWith('"…'), shown)
+    assert.ok(shown.length <= 64 + 3, `${shown.length} characters: ${shown}`)
+    // Never an escape or a surrogate pair cut in two.
+    assert.doesNotMatch(shown, /\\u[0-9a-f]{0,3}"…$|\\"…$|[\ud800-\udbff]"…$/)
+    assert.ok(message(text).length < 300)
+  }
+  // At most 64 characters between the quotes, then "…" only when the input goes on.
+  const portMessage = (port: string): string => (caught(() => parsePort(port)) as NodeKeyError).message
+  const dots = (n: number): string => '.'.repeat(n)
+  assert.ok(portMessage(dots(64)).endsWith(`got "${dots(64)}".`))
+  assert.ok(portMessage(dots(65)).endsWith(`got "${dots(64)}"….`))
+  assert.ok(portMessage(`${dots(63)}é`).endsWith(`got "${dots(63)}é".`))
+  assert.ok(portMessage(`${dots(63)}\n`).endsWith(`got "${dots(63)}"….`))
+  assert.ok(portMessage(`${dots(62)}\n`).endsWith(`got "${dots(62)}\\n".`))
+  // A bigint is written when short; a huge one (slow to write) is only named.
+  assert.match((caught(() => parsePort(-12n)) as NodeKeyError).message, /got -12n\.$/)
+  const huge = caught(() => parsePort(10n ** 100_000n)) as NodeKeyError
+  assert.match(huge.message, /got a bigint of more than 60 digits\.$/)
+  // Every printed character of the message is printable: no control, separator or lone surrogate.
+  for (let c = 0; c < 0x10000; c += 1) {
+    const text = message(`a${String.fromCharCode(c)}b`)
+    assert.doesNotMatch(
+      text,
+      /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+      `U+${c.toString(16)}`,
+    )
+    assert.doesNotMatch(text, LONE_SURROGATE, `U+${c.toString(16)}`)
+  }
+})
+
+test('hints name only what the caller of the function that threw can do', () => {
+  const messageOf = (fn: () => unknown): NodeKeyError => caught(fn) as NodeKeyError
+  // parseAddress takes originHost and defaultPort, so it suggests them.
+  const parsed = messageOf(() => parseAddress(':7002'))
+  assert.equal(parsed.hint, 'Or pass that host as the `originHost` option.')
+  assert.ok(parsed.message.endsWith(` ${parsed.hint}`))
+  assert.match(messageOf(() => parseAddress('node-1')).message, /, or pass the `defaultPort` option\.$/)
+  // The keyer and NodeMap take neither: no such suggestion.
+  const keyed = messageOf(() => canonicalNodeKey(':7002'))
+  const mapped = messageOf(() => new NodeMap().set(':7002', 'v'))
+  for (const error of [keyed, mapped]) {
+    assert.equal(error.reason, 'empty-host')
+    assert.doesNotMatch(error.message, /originHost/)
+    assert.match(error.message, /":7002"/)
+  }
+  // parsePort's default is its second argument.
+  const port = messageOf(() => parsePort(undefined))
+  assert.match(port.message, /parsePort\(port, 6379\)\.$/)
+  assert.doesNotMatch(port.message, /createNodeKeyer|defaultPort/)
+  // An address string was already given whole: no advice to give it whole.
+  const whole = messageOf(() => canonicalNodeKey('mongodb://a:1,b:2/db'))
+  assert.doesNotMatch(whole.message, /canonicalNodeKey|parseAddress/)
+  assert.equal(whole.reason, 'invalid-ipv6')
+  // parseNodeKey points to the reader of any spelling.
+  assert.match(messageOf(() => parseNodeKey('LOCALHOST:7000')).message, /use parseAddress\(\)\.$/)
+})
+
+test('messageWithHint: a front end replaces the hint, keeping what was expected', () => {
+  const error = caught(() => parseAddress('node-1')) as NodeKeyError
+  assert.equal(
+    messageWithHint(error, 'Use --default-port.'),
+    'Expected a port in "node-1", got none. Use --default-port.',
+  )
+  assert.equal(messageWithHint(error, undefined), 'Expected a port in "node-1", got none.')
+  const plain = caught(() => canonicalNodeKey('node-1')) as NodeKeyError
+  assert.equal(plain.hint, undefined)
+  assert.equal(messageWithHint(plain, 'Use --default-port.'), `${plain.message} Use --default-port.`)
+  // An error whose message does not end with its hint (made by hand) keeps its message whole.
+  const odd = new InvalidPortError('missing-port', 'Expected a port.', undefined)
+  assert.equal(messageWithHint(odd, 'X.'), 'Expected a port. X.')
 })
 
 test('constructed directly, an error keeps its cause', () => {

@@ -56,7 +56,7 @@ test('step 2: ASCII whitespace is trimmed at the ends; whitespace and controls i
   ]) {
     rejects(input, 'forbidden-character')
   }
-  assert.throws(() => canonicalHost('ab c'), { message: /found U\+0020 at index 2\./ })
+  assert.throws(() => canonicalHost('ab c'), { message: /got "ab c" \(U\+0020 at index 2\)\.$/ })
   rejects('', 'empty-host')
   rejects(' \t\r\n', 'empty-host')
 })
@@ -78,7 +78,23 @@ test('step 3: brackets hold an IPv6 address; a bare host with ":" must be IPv6',
   ]) {
     rejects(input, 'invalid-ipv6')
   }
-  assert.throws(() => canonicalHost('localhost:7000'), { message: /use parseAddress\(\)/ })
+  // The hint fits a "host:port" string, bracketed or not, and only that.
+  for (const input of ['localhost:7000', '[::1]:7000', ' a:b ']) {
+    assert.throws(() => canonicalHost(input), {
+      message: /\. For a "host:port" string, use parseAddress\(\)\.$/,
+    })
+  }
+  for (const input of ['[1.2.3.4]', '[::1', '[g::1]']) {
+    assert.throws(
+      () => canonicalHost(input),
+      (error: InvalidHostError) => {
+        assert.equal(error.reason, 'invalid-ipv6')
+        assert.doesNotMatch(error.message, /parseAddress/)
+        assert.equal(error.hint, undefined)
+        return true
+      },
+    )
+  }
 })
 
 test('step 4: IPv6 is written as RFC 5952 section 4 says', () => {
