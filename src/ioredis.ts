@@ -39,7 +39,9 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
  * ```
  */
 export interface IoredisNode {
+  /** The host, canonical: an IPv6 address bare, without brackets. */
   host: string
+  /** The port. */
   port: number
 }
 

@@ -44,7 +44,9 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
  * ```
  */
 export interface NodeRedisAddress {
+  /** The host, canonical: an IPv6 address bare, without brackets. */
   host: string
+  /** The port. */
   port: number
 }
 
@@ -69,6 +71,7 @@ export type NodeRedisAddressMapFunction = (address: string) => NodeRedisAddress 
  * ```
  */
 export interface NodeRedisRootNode {
+  /** Where to connect. */
   socket: NodeRedisAddress
 }
 

@@ -8,8 +8,10 @@
  * Scenarios: seeds in mixed spellings with one ASK, one MOVED and 5 refreshes (ip mode); the same seeds in
  * hostname mode with 5 refreshes; and 20 refreshes after one node is re-announced as `::1` in ip mode, so
  * peers report it (and, from it, each other) as `::1` or `127.0.0.1` depending on who is asked. Asserted: with
- * the ioredis adapter and the dual-stack policy, 1 connection per node and 0 reconnects; every other row is
- * measured and printed (`# client-adapters` lines), not asserted.
+ * the ioredis adapter (the function or the table) and the dual-stack policy, 1 connection per node and 0
+ * reconnects; every other row is measured and printed (`# client-adapters` lines), not asserted. And a lone
+ * master, whose CLUSTER SLOTS gives an empty host: node-redis passes `:port` to `nodeAddressMap`, which
+ * reports it to `onInvalid` and leaves it to node-redis.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -20,7 +22,12 @@ import { createCluster as createCluster6 } from 'redis6'
 import { keyHashSlot } from '../../examples/redis-cluster/hash-slot.ts'
 import type { Reply } from '../../examples/redis-cluster/resp.ts'
 import { canonicalNodeKey, createNodeKeyer, loopbackResolver } from '../../src/index.ts'
-import { type AddressKeyer, ioredisNatMap, ioredisStartupNodes } from '../../src/ioredis.ts'
+import {
+  type AddressKeyer,
+  ioredisNatMap,
+  ioredisNatMapTable,
+  ioredisStartupNodes,
+} from '../../src/ioredis.ts'
 import { nodeRedisAddressMap, nodeRedisRootNodes } from '../../src/node-redis.ts'
 import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 
@@ -29,8 +36,12 @@ const skip = skipUnlessRedis()
 type ClientName = 'ioredis 5' | 'ioredis 6' | 'node-redis 5' | 'node-redis 6'
 const CLIENTS: readonly ClientName[] = ['ioredis 5', 'ioredis 6', 'node-redis 5', 'node-redis 6']
 
-/** `none`: the client as it is; `adapter`: the adapter with the default keyer; `dual-stack`: with the policy. */
-type Adapter = 'none' | 'adapter' | 'dual-stack'
+/**
+ * `none`: the client as it is; `adapter`: the adapter with the default keyer; `dual-stack`: with the policy;
+ * `table`: ioredis only, `ioredisNatMapTable` (the object `natMap` of ioredis before 5.5.0, which later
+ * versions still accept) with the policy, listing both loopback spellings of every seed.
+ */
+type Adapter = 'none' | 'adapter' | 'dual-stack' | 'table'
 
 /** A client under test, driven the same way whatever it is. */
 interface Driver {
@@ -46,7 +57,7 @@ interface Driver {
 }
 
 const keyerFor = (adapter: Adapter): AddressKeyer =>
-  adapter === 'dual-stack'
+  adapter === 'dual-stack' || adapter === 'table'
     ? createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
     : canonicalNodeKey
 
@@ -60,6 +71,20 @@ const ioredisDriver = async (
   let mapped = 0
   const keyer = keyerFor(adapter)
   const natMap = ioredisNatMap(keyer)
+  // The table's lookups are counted through a proxy: ioredis reads it with `natMap[key]`.
+  const table = () =>
+    new Proxy(
+      ioredisNatMapTable(
+        seeds.flatMap((seed) => [seed, seed.replace('127.0.0.1', '::1')]),
+        keyer,
+      ),
+      {
+        get: (target, key) => {
+          mapped++
+          return Reflect.get(target, key)
+        },
+      },
+    )
   const options = {
     redisOptions: { connectionName: name },
     // Refreshes happen when the test says, so each run sees the same number.
@@ -67,10 +92,13 @@ const ioredisDriver = async (
     ...(adapter === 'none'
       ? {}
       : {
-          natMap: (address: string) => {
-            mapped++
-            return natMap(address)
-          },
+          natMap:
+            adapter === 'table'
+              ? table()
+              : (address: string) => {
+                  mapped++
+                  return natMap(address)
+                },
         }),
   }
   const startupNodes = adapter === 'none' ? [...seeds] : ioredisStartupNodes(seeds, keyer)
@@ -243,7 +271,7 @@ const errorStat = async (cluster: Cluster, index: number, error: string): Promis
 
 /** The adapter rows that must hold: the ioredis adapter with the dual-stack policy. */
 const mustHold = (client: ClientName, adapter: Adapter): boolean =>
-  client.startsWith('ioredis') && adapter === 'dual-stack'
+  client.startsWith('ioredis') && (adapter === 'dual-stack' || adapter === 'table')
 
 describe('ioredis and node-redis with the adapters (real servers)', { skip }, () => {
   after(() => {
@@ -378,7 +406,9 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
     })
 
     for (const client of CLIENTS) {
-      for (const adapter of ['none', 'adapter', 'dual-stack'] as const) {
+      const adapters: Adapter[] = ['none', 'adapter', 'dual-stack']
+      if (client.startsWith('ioredis')) adapters.push('table')
+      for (const adapter of adapters) {
         test(`${client}, ${adapter}: 20 refreshes with node 2 announced as ::1`, async () => {
           const name = uniqueName('announce')
           const driver = await open(
@@ -413,6 +443,40 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
           assert.deepEqual(await settledConnections(cluster, name, [0, 0, 0]), [0, 0, 0])
         })
       }
+    }
+  })
+
+  describe('a lone master (CLUSTER SLOTS gives an empty host)', () => {
+    let cluster: Cluster
+    before(async () => {
+      cluster = await startCluster('ip', { masters: 1 })
+    })
+    after(() => cluster?.stop())
+
+    for (const version of [5, 6] as const) {
+      test(`node-redis ${version}: ':port' reaches nodeAddressMap, is reported to onInvalid, and dialled as it is`, async () => {
+        const port = cluster.nodes[0]!.port
+        const name = uniqueName('lone')
+        const refused: string[] = []
+        const options = {
+          rootNodes: nodeRedisRootNodes([`LOCALHOST:${port}`]),
+          nodeAddressMap: nodeRedisAddressMap(undefined, {
+            onInvalid: (address, error) => refused.push(`${address} ${error.reason}`),
+          }),
+          defaults: { name },
+        }
+        const client = version === 5 ? createCluster5(options) : createCluster6(options)
+        client.on('error', () => {})
+        await client.connect()
+        try {
+          await client.set('lone', 'value')
+          assert.equal(await client.get('lone'), 'value')
+          assert.deepEqual([...new Set(refused)], [`:${port} empty-host`])
+          assert.deepEqual(await settledConnections(cluster, name, [1]), [1])
+        } finally {
+          await client.close()
+        }
+      })
     }
   })
 
