@@ -273,6 +273,29 @@ const errorStat = async (cluster: Cluster, index: number, error: string): Promis
 const mustHold = (client: ClientName, adapter: Adapter): boolean =>
   client.startsWith('ioredis') && (adapter === 'dual-stack' || adapter === 'table')
 
+/**
+ * Refresh `rounds` times with traffic, record the row, and assert it where it must hold: 1 connection per
+ * node at every check and no connect beyond the first per node.
+ */
+const measure = async (run: {
+  cluster: Cluster
+  driver: Driver
+  name: string
+  rounds: number
+  client: ClientName
+  adapter: Adapter
+  scenario: string
+}): Promise<void> => {
+  const { cluster, driver, name, rounds, client, adapter, scenario } = run
+  const { maxPerNode, final } = await churn(cluster, driver, name, rounds)
+  const connects = driver.connects()
+  record({ client, scenario, adapter, maxPerNode, final, connects, reconnects: connects - 3 })
+  if (adapter !== 'none') assert.ok(driver.mapped() > 0, 'the adapter was asked')
+  if (mustHold(client, adapter)) {
+    assert.deepEqual({ maxPerNode, final, connects }, { maxPerNode: 1, final: [1, 1, 1], connects: 3 })
+  }
+}
+
 describe('ioredis and node-redis with the adapters (real servers)', { skip }, () => {
   after(() => {
     console.log(`# client-adapters: ${rows.length} rows`)
@@ -347,24 +370,15 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
             assert.equal(await driver.get(`${tag}b`), 'beta', 'read through MOVED')
             assert.ok((await errorStat(cluster, from, 'MOVED')) > movedBefore, 'the source answered MOVED')
 
-            const { maxPerNode, final } = await churn(cluster, driver, name, 5)
-            const connects = driver.connects()
-            record({
+            await measure({
+              cluster,
+              driver,
+              name,
+              rounds: 5,
               client,
-              scenario: 'ip: mixed seeds, ASK, MOVED, 5 refreshes',
               adapter,
-              maxPerNode,
-              final,
-              connects,
-              reconnects: connects - 3,
+              scenario: 'ip: mixed seeds, ASK, MOVED, 5 refreshes',
             })
-            if (adapter !== 'none') assert.ok(driver.mapped() > 0, 'the adapter was asked')
-            if (mustHold(client, adapter)) {
-              assert.deepEqual(
-                { maxPerNode, final, connects },
-                { maxPerNode: 1, final: [1, 1, 1], connects: 3 },
-              )
-            }
           } finally {
             await driver.close()
             await cluster.settle()
@@ -419,24 +433,15 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
           )
           try {
             await traffic(driver, name)
-            const { maxPerNode, final } = await churn(cluster, driver, name, 20)
-            const connects = driver.connects()
-            record({
+            await measure({
+              cluster,
+              driver,
+              name,
+              rounds: 20,
               client,
-              scenario: 'ip, node 2 announced as ::1: 20 refreshes',
               adapter,
-              maxPerNode,
-              final,
-              connects,
-              reconnects: connects - 3,
+              scenario: 'ip, node 2 announced as ::1: 20 refreshes',
             })
-            if (adapter !== 'none') assert.ok(driver.mapped() > 0, 'the adapter was asked')
-            if (mustHold(client, adapter)) {
-              assert.deepEqual(
-                { maxPerNode, final, connects },
-                { maxPerNode: 1, final: [1, 1, 1], connects: 3 },
-              )
-            }
           } finally {
             await driver.close()
           }
@@ -498,24 +503,15 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
           const driver = await open(client, seeds, adapter, name)
           try {
             await traffic(driver, name)
-            const { maxPerNode, final } = await churn(cluster, driver, name, 5)
-            const connects = driver.connects()
-            record({
+            await measure({
+              cluster,
+              driver,
+              name,
+              rounds: 5,
               client,
-              scenario: 'hostname: mixed seeds, 5 refreshes',
               adapter,
-              maxPerNode,
-              final,
-              connects,
-              reconnects: connects - 3,
+              scenario: 'hostname: mixed seeds, 5 refreshes',
             })
-            if (adapter !== 'none') assert.ok(driver.mapped() > 0, 'the adapter was asked')
-            if (mustHold(client, adapter)) {
-              assert.deepEqual(
-                { maxPerNode, final, connects },
-                { maxPerNode: 1, final: [1, 1, 1], connects: 3 },
-              )
-            }
           } finally {
             await driver.close()
           }
