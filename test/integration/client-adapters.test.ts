@@ -11,10 +11,14 @@
  * the ioredis adapter (the function or the table) and the dual-stack policy, 1 connection per node and 0
  * reconnects; every other row is measured and printed (`# client-adapters` lines), not asserted. And a lone
  * master, whose CLUSTER SLOTS gives an empty host: node-redis passes `:port` to `nodeAddressMap`, which
- * reports it to `onInvalid` and leaves it to node-redis.
+ * reports it to `onInvalid` and leaves it to node-redis. Last, the two examples of the README run against
+ * the hostname-mode cluster.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Cluster as Ioredis5Cluster } from 'ioredis'
 import { Cluster as Ioredis6Cluster } from 'ioredis6'
 import { createCluster as createCluster5 } from 'redis'
@@ -32,6 +36,8 @@ import { nodeRedisAddressMap, nodeRedisRootNodes } from '../../src/node-redis.ts
 import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 
 const skip = skipUnlessRedis()
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 type ClientName = 'ioredis 5' | 'ioredis 6' | 'node-redis 5' | 'node-redis 6'
 const CLIENTS: readonly ClientName[] = ['ioredis 5', 'ioredis 6', 'node-redis 5', 'node-redis 6']
@@ -317,12 +323,12 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
       `127.0.0.1:${ports[0]}`,
     ]
 
-    let run = 0
+    let migrations = 0
     for (const client of CLIENTS) {
       for (const adapter of ['none', 'dual-stack'] as const) {
         test(`${client}, ${adapter}: mixed seeds, one ASK, one MOVED, 5 refreshes`, async () => {
           const name = uniqueName('ip')
-          const tag = `{mig${++run}}`
+          const tag = `{mig${++migrations}}`
           const slot = keyHashSlot(tag)
           const from = await cluster.ownerOf(slot)
           const to = (from + 1) % 3
@@ -518,6 +524,22 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
           assert.deepEqual(await settledConnections(cluster, name, [0, 0, 0]), [0, 0, 0])
         })
       }
+    }
+
+    // The README's examples, run as a user runs them, against this cluster's seeds.
+    for (const [example, expected] of [
+      ['ioredis', /pool: \[ '127\.0\.0\.1:\d+', '127\.0\.0\.1:\d+', '127\.0\.0\.1:\d+' \]/],
+      ['node-redis', /masters: \[ 'localhost:\d+', 'localhost:\d+', 'localhost:\d+' \]/],
+    ] as const) {
+      test(`examples/${example}.ts runs`, async () => {
+        const seeds = [`LOCALHOST:${ports[0]}`, `redis://localhost:${ports[1]}`]
+        const { stdout } = await run(
+          process.execPath,
+          ['--import', 'tsx', `examples/${example}.ts`, ...seeds],
+          { cwd: root, timeout: 60_000 },
+        )
+        assert.match(stdout, expected)
+      })
     }
   })
 })
