@@ -89,14 +89,21 @@ export interface LoopbackResolverOptions {
 
 /**
  * Marks a resolver that must be the first of a chain (the dual-stack loopback policy, or a chain that starts
- * with it). A registered symbol, so a resolver made by another copy of this package (its CommonJS build, say)
- * is recognized too.
+ * with it), with the policy's name (for the error) and the policy itself (for the fold at the chain's end).
+ * A registered symbol, so a resolver made by another copy of this package (its CommonJS build, say) is
+ * recognized too.
  */
 const FIRST_IN_CHAIN: unique symbol = Symbol.for('canonical-node-key.first-in-chain') as never
 
-type MarkedResolver = Resolver & { [FIRST_IN_CHAIN]?: string }
+interface FirstInChain {
+  name: string
+  policy: Resolver
+}
 
-const mustBeFirst = (resolver: Resolver): string | undefined => (resolver as MarkedResolver)[FIRST_IN_CHAIN]
+type MarkedResolver = Resolver & { [FIRST_IN_CHAIN]?: FirstInChain }
+
+const mustBeFirst = (resolver: Resolver): FirstInChain | undefined =>
+  (resolver as MarkedResolver)[FIRST_IN_CHAIN]
 
 const isLocalhost = (host: string): boolean => {
   const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
@@ -148,7 +155,10 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
   const other = to === '127.0.0.1' ? '::1' : '127.0.0.1'
   const resolver: MarkedResolver = (endpoint) =>
     endpoint.host === other || isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined
-  resolver[FIRST_IN_CHAIN] = `loopbackResolver({ dualStack: true${to === '::1' ? ", to: '::1'" : ''} })`
+  resolver[FIRST_IN_CHAIN] = {
+    name: `loopbackResolver({ dualStack: true${to === '::1' ? ", to: '::1'" : ''} })`,
+    policy: resolver,
+  }
   return resolver
 }
 
@@ -276,13 +286,14 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
     const first = mustBeFirst(resolver)
     if (first !== undefined && index > 0) {
       throw new TypeError(
-        `Expected ${first} to be the first argument of chainResolvers, got it as argument ${index}: the resolvers before it would see ::1 and 127.0.0.1 as two endpoints. Put it first.`,
+        `Expected ${first.name} to be the first argument of chainResolvers, got it as argument ${index}: the resolvers before it would see ::1 and 127.0.0.1 as two endpoints. Put it first.`,
       )
     }
   }
   const head = resolvers[0]
-  const headName = head === undefined ? undefined : mustBeFirst(head)
-  const fold = headName === undefined ? undefined : head
+  const marker = head === undefined ? undefined : mustBeFirst(head)
+  // The policy alone, not the head: a head that is a chain must not run its other members twice.
+  const fold = marker?.policy
   const chain: MarkedResolver = (endpoint) => {
     let current = endpoint
     let changed = false
@@ -303,7 +314,7 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
     }
     return changed ? current : undefined
   }
-  if (headName !== undefined) chain[FIRST_IN_CHAIN] = headName
+  if (marker !== undefined) chain[FIRST_IN_CHAIN] = marker
   if (resolvers.some((resolver) => typeof resolver.subscribe === 'function')) {
     chain.subscribe = (listener) => {
       const unsubscribes = resolvers.map((resolver, index) =>

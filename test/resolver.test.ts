@@ -241,4 +241,9 @@ test('a chain that starts with the dual-stack policy applies it to its answer to
     undefined,
     'unchanged stays undefined',
   )
+  // The fold is the policy alone: a nested chain's other members do not run twice.
+  const once = staticResolver({ a: 'b', b: 'c' })
+  const nested = createNodeKeyer({ resolver: chainResolvers(chainResolvers(dualStack, once), toV6) })
+  assert.equal(nested('a:1'), 'b:1')
+  assert.equal(nested('cache-a:7000'), '127.0.0.1:7000')
 })
