@@ -1,11 +1,12 @@
 /**
- * Lists every export of the package (what src/index.ts exports) whose TSDoc has no `@example` (STYLE: an
- * example on every export), as `file: name`, checked where it is declared; `--all` also checks the
- * exports that modules of src/ share only among themselves. Exit status 1 when any lacks one.
+ * Lists every export of the package (what its entry points export: src/index.ts and the subpaths named in
+ * package.json's `tshy.exports`) whose TSDoc has no `@example`, as `file: name`, checked where it is
+ * declared; `--all` also checks the exports that modules of src/ share only among themselves. Exit status 1
+ * when any lacks one.
  *
  * Usage: npx tsx scripts/check-examples.ts [--all]
  */
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
@@ -23,6 +24,14 @@ const program = ts.createProgram(files, {
 const checker = program.getTypeChecker()
 
 const all = process.argv.includes('--all')
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  tshy: { exports: Record<string, string> }
+}
+const entries = new Set(
+  Object.values(manifest.tshy.exports)
+    .filter((path) => path.startsWith('./src/'))
+    .map((path) => join(src, path.slice('./src/'.length))),
+)
 const hasExample = (symbol: ts.Symbol): boolean =>
   (symbol.getDeclarations() ?? []).some((declaration) =>
     ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === 'example'),
@@ -34,7 +43,7 @@ const where = (symbol: ts.Symbol): string => {
 
 const missing = new Set<string>()
 for (const file of files.sort()) {
-  if (!all && !file.endsWith('/index.ts')) continue
+  if (!all && !entries.has(file)) continue
   const source = program.getSourceFile(file)
   const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
   if (source === undefined || module === undefined) continue

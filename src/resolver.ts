@@ -75,7 +75,37 @@ export interface LoopbackResolverOptions {
    * @defaultValue `'127.0.0.1'`
    */
   to?: string
+  /**
+   * The dual-stack policy: `::1` and `127.0.0.1` are one server, bound to both (as `redis-server --bind
+   * '127.0.0.1 ::1'` is), so the one of them that is not `to` becomes `to` too. Only `127.0.0.2` and the
+   * rest of 127.0.0.0/8 stay apart. True only for servers bound to both addresses, hence off by default.
+   *
+   * Such a resolver must come first in {@link chainResolvers}, which throws otherwise: a resolver before it
+   * would see `::1` and `127.0.0.1` as two endpoints and could answer them differently. A chain that starts
+   * with it also applies it once more to the chain's answer, so an address a later resolver produces
+   * (`::1` from a NAT table, say) is folded as well.
+   * @defaultValue `false`
+   */
+  dualStack?: boolean | undefined
 }
+
+/**
+ * Marks a resolver that must be the first of a chain (the dual-stack loopback policy, or a chain that starts
+ * with it), with the policy's name (for the error) and the policy itself (for the fold at the chain's end).
+ * A registered symbol, so a resolver made by another copy of this package (its CommonJS build, say) is
+ * recognized too.
+ */
+const FIRST_IN_CHAIN: unique symbol = Symbol.for('canonical-node-key.first-in-chain') as never
+
+interface FirstInChain {
+  name: string
+  policy: Resolver
+}
+
+type MarkedResolver = Resolver & { [FIRST_IN_CHAIN]?: FirstInChain }
+
+const mustBeFirst = (resolver: Resolver): FirstInChain | undefined =>
+  (resolver as MarkedResolver)[FIRST_IN_CHAIN]
 
 const isLocalhost = (host: string): boolean => {
   const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
@@ -87,20 +117,51 @@ const isLocalhost = (host: string): boolean => {
  * loopback address (`127.0.0.1` unless `to` says otherwise), as redis-py resolves them. It is the default
  * keyer's resolver; it never touches `::1` or `127.0.0.2`, which can be other servers.
  *
+ * With `dualStack: true` it is the dual-stack policy: `::1` and `127.0.0.1` are one server too (see
+ * {@link LoopbackResolverOptions.dualStack}), for servers bound to both, such as a Redis Cluster whose nodes
+ * are reported as `::1` by some peers and `127.0.0.1` by others. It must be first in a chain.
+ *
+ * @throws TypeError for a bad option, or `dualStack` with a `to` other than `'127.0.0.1'` or `'::1'`.
  * @example
  * ```ts
  * const keyer = createNodeKeyer({ resolver: loopbackResolver({ to: '::1' }) })
  * keyer('localhost', 7000) // '[::1]:7000'
+ * const dualStack = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
+ * dualStack('::1:7000') === dualStack('127.0.0.1:7000') // true: both '127.0.0.1:7000'
  * ```
  */
 export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver => {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`Expected the options of loopbackResolver to be an object, got ${preview(options)}.`)
+  }
   const to = hostOrFailure(options?.to ?? '127.0.0.1', false, false)
   if (isFailure(to) || !(to.includes(':') || /^[0-9.]+$/.test(to))) {
     throw new TypeError(
       `Expected \`to\` of loopbackResolver to be an IP address such as '127.0.0.1' or '::1', got ${preview(options?.to)}.`,
     )
   }
-  return (endpoint) => (isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
+  const dualStack = options?.dualStack ?? false
+  if (typeof dualStack !== 'boolean') {
+    throw new TypeError(
+      `Expected \`dualStack\` of loopbackResolver to be a boolean, got ${preview(dualStack)}.`,
+    )
+  }
+  if (!dualStack) {
+    return (endpoint) => (isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
+  }
+  if (to !== '127.0.0.1' && to !== '::1') {
+    throw new TypeError(
+      `Expected \`to\` of loopbackResolver to be '127.0.0.1' or '::1' with \`dualStack\` (the two addresses of one dual-stack server), got ${preview(options?.to)}.`,
+    )
+  }
+  const other = to === '127.0.0.1' ? '::1' : '127.0.0.1'
+  const resolver: MarkedResolver = (endpoint) =>
+    endpoint.host === other || isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined
+  resolver[FIRST_IN_CHAIN] = {
+    name: `loopbackResolver({ dualStack: true${to === '::1' ? ", to: '::1'" : ''} })`,
+    policy: resolver,
+  }
+  return resolver
 }
 
 /**
@@ -282,9 +343,17 @@ const readTarget = (from: string, target: unknown): Target => {
  * that one returned `undefined`). The chain answers `undefined` when no resolver changed anything. It
  * offers `subscribe` when any member does, so a keyer hears every member's changes.
  *
+ * The dual-stack policy (`loopbackResolver({ dualStack: true })`) must be the first member: placed later, a
+ * resolver before it would tell `::1` from `127.0.0.1` (a NAT table keyed by one of them, say) and the two
+ * would end as two keys, so the chain throws. Started with it, the chain also applies it to its answer.
+ *
+ * @throws TypeError when a member is not a function, or the dual-stack policy is not the first member.
  * @example
  * ```ts
  * const resolver = chainResolvers(staticResolver({ 'cache-a': '10.0.0.7' }), loopbackResolver())
+ * const nat = staticResolver({ '127.0.0.1:7000': '10.0.0.5:7000' })
+ * const dualStack = chainResolvers(loopbackResolver({ dualStack: true }), nat) // '::1:7000' too is 10.0.0.5
+ * chainResolvers(nat, loopbackResolver({ dualStack: true }))                   // throws TypeError
  * ```
  */
 export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
@@ -294,8 +363,18 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
         `Expected argument ${index} of chainResolvers to be a resolver function, got ${preview(resolver)}.`,
       )
     }
+    const first = mustBeFirst(resolver)
+    if (first !== undefined && index > 0) {
+      throw new TypeError(
+        `Expected ${first.name} to be the first argument of chainResolvers, got it as argument ${index}: the resolvers before it would see ::1 and 127.0.0.1 as two endpoints. Put it first.`,
+      )
+    }
   }
-  const chain: Resolver = (endpoint) => {
+  const head = resolvers[0]
+  const marker = head === undefined ? undefined : mustBeFirst(head)
+  // The policy alone, not the head: a head that is a chain must not run its other members twice.
+  const fold = marker?.policy
+  const chain: MarkedResolver = (endpoint) => {
     let current = endpoint
     let changed = false
     for (const resolver of resolvers) {
@@ -307,8 +386,15 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
       current = next
       changed = true
     }
+    if (fold !== undefined && changed) {
+      // The policy again on the answer: a later member may have produced the other loopback address. Its
+      // answers are canonical (a loopback address and the port it was given), so they need no checking.
+      const folded = fold(current)
+      if (folded !== undefined) current = folded
+    }
     return changed ? current : undefined
   }
+  if (marker !== undefined) chain[FIRST_IN_CHAIN] = marker
   if (resolvers.some((resolver) => typeof resolver.subscribe === 'function')) {
     chain.subscribe = (listener) => {
       const unsubscribes = resolvers.map((resolver, index) =>

@@ -79,6 +79,10 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     'dist/commonjs/index.js',
     'dist/commonjs/index.d.ts',
     'src/index.ts',
+    'dist/esm/ioredis.js',
+    'dist/esm/node-redis.d.ts',
+    'dist/commonjs/ioredis.d.ts',
+    'dist/commonjs/node-redis.js',
   ]) {
     assert.ok(files.includes(file), `${file} is in the tarball`)
   }
@@ -133,6 +137,36 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
   )
   assert.deepEqual(JSON.parse(esm.stdout), ['127.0.0.1:7000', '[::1]:7002', 'xn--bcher-kva.example', 6379])
 
+  // 4b. The client adapters as subpaths, in a project with neither ioredis nor redis installed (no runtime
+  // dependency on them), sharing the main entry's state: the default keyer's memo counts their calls.
+  const adapters = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { canonicalNodeKey } from 'canonical-node-key'
+       import { ioredisNatMap, ioredisStartupNodes } from 'canonical-node-key/ioredis'
+       import { nodeRedisAddressMap, nodeRedisRootNodes } from 'canonical-node-key/node-redis'
+       const before = canonicalNodeKey.stats().misses
+       const mapped = [ioredisNatMap()('Subpath.Example:7000'), nodeRedisAddressMap()('subpath.example:7001')]
+       console.log(JSON.stringify([mapped, canonicalNodeKey.stats().misses - before,
+         ioredisStartupNodes(['LOCALHOST:7000', '[::1]:7001']), nodeRedisRootNodes(['redis://localhost:7002'])]))`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(adapters.stdout), [
+    [
+      { host: 'subpath.example', port: 7000 },
+      { host: 'subpath.example', port: 7001 },
+    ],
+    2,
+    [
+      { host: '127.0.0.1', port: 7000 },
+      { host: '::1', port: 7001 },
+    ],
+    [{ socket: { host: '127.0.0.1', port: 7002 } }],
+  ])
+
   // 5. require (CommonJS build), and the cross-copy error guard between the two builds.
   const cjs = await run(
     process.execPath,
@@ -160,6 +194,27 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     app,
   )
   assert.deepEqual(JSON.parse(vectors.stdout), ['canonical-node-key', true])
+
+  // 5b. The subpaths through require, and the dual-stack policy recognized across the two builds: a chain
+  // built by one with the other's policy in the wrong place still throws.
+  const cjsAdapters = await run(
+    process.execPath,
+    [
+      '-e',
+      `const { ioredisNatMap } = require('canonical-node-key/ioredis')
+       const { nodeRedisAddressMap } = require('canonical-node-key/node-redis')
+       const { loopbackResolver } = require('canonical-node-key')
+       import('canonical-node-key').then((esm) => {
+         let order = 'accepted'
+         try { esm.chainResolvers(esm.loopbackResolver(), loopbackResolver({ dualStack: true })) }
+         catch (e) { order = e.name }
+         const keyer = esm.createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
+         console.log(JSON.stringify([ioredisNatMap(keyer)('::1:7000'), nodeRedisAddressMap()(':7000'), order]))
+       })`,
+    ],
+    app,
+  )
+  assert.deepEqual(JSON.parse(cjsAdapters.stdout), [{ host: '127.0.0.1', port: 7000 }, null, 'TypeError'])
   lap('import and require')
 
   // 6. The bin, through npx (no network: it is installed locally).
@@ -171,11 +226,11 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
   // 7. The types, for both dialects, as a TypeScript user resolves them (moduleResolution nodenext).
   await writeFile(
     join(app, 'esm.mts'),
-    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisNatMap, type IoredisNatMapFunction } from 'canonical-node-key/ioredis'\nimport { nodeRedisRootNodes, type NodeRedisRootNode } from 'canonical-node-key/node-redis'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nconst natMap: IoredisNatMapFunction = ioredisNatMap()\nconst roots: NodeRedisRootNode[] = nodeRedisRootNodes(['h:1'])\nexport { key, raw, natMap, roots }\n`,
   )
   await writeFile(
     join(app, 'cjs.cts'),
-    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisStartupNodes } from 'canonical-node-key/ioredis'\nimport { nodeRedisAddressMap } from 'canonical-node-key/node-redis'\nexport const seeds: { host: string; port: number }[] = ioredisStartupNodes(['h:1'])\nexport const map: (address: string) => { host: string; port: number } | undefined = nodeRedisAddressMap()\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
   )
   await writeFile(
     join(app, 'tsconfig.json'),

@@ -236,3 +236,86 @@ test('staticResolver subnet keys: bad subnets and port tables are TypeErrors say
     )
   }
 })
+
+test('loopbackResolver({ dualStack: true }): ::1, 127.0.0.1 and localhost are one server; 127.0.0.2 is not', () => {
+  const keyer = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
+  const same = ['::1:7000', '[::1]:7000', '[0:0:0:0:0:0:0:1]:7000', '127.0.0.1:7000', '127.1:7000']
+  same.push('LOCALHOST:7000', 'redis://localhost:7000', '[::ffff:127.0.0.1]:7000', 'a.localhost:7000')
+  for (const spelling of same) assert.equal(keyer(spelling), '127.0.0.1:7000', spelling)
+  assert.equal(keyer('127.0.0.2:7000'), '127.0.0.2:7000')
+  assert.equal(keyer('::2:7000'), '[::2]:7000')
+  assert.equal(keyer('::1:7001'), '127.0.0.1:7001', 'the port is kept')
+
+  const toV6 = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true, to: '[0::1]' }) })
+  for (const spelling of same) assert.equal(toV6(spelling), '[::1]:7000', spelling)
+  assert.equal(toV6('127.0.0.2:7000'), '127.0.0.2:7000')
+
+  // Off by default, and off when asked: ::1 stays a server of its own.
+  assert.equal(createNodeKeyer()('::1:7000'), '[::1]:7000')
+  assert.equal(
+    createNodeKeyer({ resolver: loopbackResolver({ dualStack: false }) })('::1:7000'),
+    '[::1]:7000',
+  )
+})
+
+test('loopbackResolver rejects bad dual-stack options with a TypeError that says what was expected', () => {
+  assert.throws(() => loopbackResolver({ dualStack: 'yes' as never }), {
+    name: 'TypeError',
+    message: /`dualStack` of loopbackResolver to be a boolean, got "yes"/,
+  })
+  assert.throws(() => loopbackResolver({ dualStack: true, to: '127.0.0.2' }), {
+    name: 'TypeError',
+    message: /'127\.0\.0\.1' or '::1' with `dualStack`/,
+  })
+  assert.throws(() => loopbackResolver(null as never), {
+    name: 'TypeError',
+    message: /options of loopbackResolver/,
+  })
+})
+
+test('chainResolvers: the dual-stack policy first works, anywhere else throws, nested chains included', () => {
+  const dualStack = loopbackResolver({ dualStack: true })
+  const nat = staticResolver({ '127.0.0.1:7000': '10.0.0.1:7000' })
+  const keyer = createNodeKeyer({ resolver: chainResolvers(dualStack, nat) })
+  for (const spelling of ['::1:7000', '127.0.0.1:7000', 'localhost:7000']) {
+    assert.equal(keyer(spelling), '10.0.0.1:7000', spelling)
+  }
+  // Backwards, the table would see ::1 and 127.0.0.1 apart: two keys for one server. It does not build.
+  assert.throws(() => chainResolvers(nat, dualStack), {
+    name: 'TypeError',
+    message:
+      /Expected loopbackResolver\({ dualStack: true }\) to be the first argument of chainResolvers, got it as argument 1/,
+  })
+  assert.throws(() => chainResolvers(nat, chainResolvers(dualStack, nat)), {
+    name: 'TypeError',
+    message: /first argument/,
+  })
+  assert.throws(() => chainResolvers(loopbackResolver(), loopbackResolver({ dualStack: true, to: '::1' })), {
+    name: 'TypeError',
+    message: /loopbackResolver\({ dualStack: true, to: '::1' }\)/,
+  })
+  // A chain that starts with the policy may itself start another chain.
+  const outer = createNodeKeyer({ resolver: chainResolvers(chainResolvers(dualStack), nat) })
+  assert.equal(outer('::1:7000'), '10.0.0.1:7000')
+  // A policy-free chain is unaffected.
+  assert.doesNotThrow(() => chainResolvers(nat, loopbackResolver()))
+})
+
+test('a chain that starts with the dual-stack policy applies it to its answer too', () => {
+  const dualStack = loopbackResolver({ dualStack: true })
+  const toV6 = staticResolver({ 'cache-a': { host: '::1' }, 'cache-b': 'localhost' })
+  const keyer = createNodeKeyer({ resolver: chainResolvers(dualStack, toV6) })
+  assert.equal(keyer('cache-a:7000'), '127.0.0.1:7000')
+  assert.equal(keyer('cache-b:7000'), '127.0.0.1:7000')
+  assert.equal(keyer('::1:7000'), '127.0.0.1:7000')
+  assert.equal(
+    chainResolvers(dualStack, toV6)({ host: 'other', port: 1 }),
+    undefined,
+    'unchanged stays undefined',
+  )
+  // The fold is the policy alone: a nested chain's other members do not run twice.
+  const once = staticResolver({ a: 'b', b: 'c' })
+  const nested = createNodeKeyer({ resolver: chainResolvers(chainResolvers(dualStack, once), toV6) })
+  assert.equal(nested('a:1'), 'b:1')
+  assert.equal(nested('cache-a:7000'), '127.0.0.1:7000')
+})

@@ -1,0 +1,82 @@
+/**
+ * The node-redis adapter (`canonical-node-key/node-redis`): its values, its errors, and its types against
+ * `redis` 5 and 6's own `RedisClusterOptions` (checked by `tsc -p tsconfig.check.json`). Against a real
+ * cluster, see test/integration/client-adapters.test.ts.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { RedisClusterOptions as Redis5ClusterOptions } from 'redis'
+import type { RedisClusterOptions as Redis6ClusterOptions } from 'redis6'
+import { createNodeKeyer, loopbackResolver, type NodeKeyError, staticResolver } from '../src/index.ts'
+import {
+  type NodeRedisAddressMapFunction,
+  nodeRedisAddressMap,
+  nodeRedisRootNodes,
+} from '../src/node-redis.ts'
+
+// The adapters fit node-redis's own option types, in both major versions.
+const options5: Redis5ClusterOptions = {
+  rootNodes: nodeRedisRootNodes(['LOCALHOST:7000']),
+  nodeAddressMap: nodeRedisAddressMap(),
+}
+const options6: Redis6ClusterOptions = {
+  rootNodes: nodeRedisRootNodes(['LOCALHOST:7000'], createNodeKeyer()),
+  nodeAddressMap: nodeRedisAddressMap(createNodeKeyer(), { onInvalid: () => {} }),
+}
+// @ts-expect-error node-redis wants undefined for "no mapping", not null
+const wrong: NodeRedisAddressMapFunction = () => null
+
+test('nodeRedisAddressMap: every spelling dials one canonical endpoint', () => {
+  const map = nodeRedisAddressMap()
+  for (const address of ['127.0.0.1:7000', 'LOCALHOST:7000', 'localhost:7000']) {
+    assert.deepEqual(map(address), { host: '127.0.0.1', port: 7000 }, address)
+  }
+  for (const address of ['::1:7001', '[::1]:7001', '0:0:0:0:0:0:0:1:7001']) {
+    assert.deepEqual(map(address), { host: '::1', port: 7001 }, address)
+  }
+})
+
+test('nodeRedisAddressMap: a NAT table matches every spelling the cluster reports', () => {
+  const keyer = createNodeKeyer({
+    resolver: staticResolver({ '172.18.0.2:6379': { host: 'localhost', port: 7000 } }),
+  })
+  const map = nodeRedisAddressMap(keyer)
+  for (const address of ['172.18.0.2:6379', '::ffff:172.18.0.2:6379', '[::ffff:ac12:2]:6379']) {
+    assert.deepEqual(map(address), { host: 'localhost', port: 7000 }, address)
+  }
+  const dualStack = nodeRedisAddressMap(createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) }))
+  assert.deepEqual(dualStack('::1:7002'), { host: '127.0.0.1', port: 7002 })
+})
+
+test('nodeRedisAddressMap: a refused address maps to undefined and is reported', () => {
+  const refused: [string, NodeKeyError][] = []
+  const map = nodeRedisAddressMap(undefined, {
+    onInvalid: (address, error) => refused.push([address, error]),
+  })
+  assert.equal(map(':7002'), undefined)
+  assert.deepEqual(
+    refused.map(([address, error]) => [address, error.reason]),
+    [[':7002', 'empty-host']],
+  )
+  assert.throws(() => nodeRedisAddressMap({} as never), { name: 'TypeError', message: /nodeRedisAddressMap/ })
+  assert.throws(() => nodeRedisAddressMap(undefined, { onInvalid: 'x' as never }), { name: 'TypeError' })
+})
+
+test('nodeRedisRootNodes: canonical sockets, one per node, in order', () => {
+  assert.deepEqual(
+    nodeRedisRootNodes(['LOCALHOST:7000', '127.0.0.1:7000', '[::1]:7001', 'redis://localhost:7002']),
+    [
+      { socket: { host: '127.0.0.1', port: 7000 } },
+      { socket: { host: '::1', port: 7001 } },
+      { socket: { host: '127.0.0.1', port: 7002 } },
+    ],
+  )
+  assert.throws(() => nodeRedisRootNodes([]), { name: 'TypeError', message: /nodeRedisRootNodes/ })
+  assert.throws(() => nodeRedisRootNodes(['localhost']), { name: 'InvalidPortError' })
+})
+
+test('the type checks above hold values too', () => {
+  assert.equal(options5.rootNodes.length, 1)
+  assert.equal(typeof options6.nodeAddressMap, 'function')
+  assert.equal(wrong('x'), null)
+})
