@@ -12,7 +12,7 @@ import {
 } from './address.js'
 import { type Failure, InvalidHostError, isFailure, preview, toError } from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
-import { Memo, type MemoStats } from './memo.js'
+import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 
@@ -38,7 +38,9 @@ export interface KeyerOptions extends HostOptions {
    */
   defaultPort?: number | undefined
   /**
-   * How many raw inputs the memo remembers (least recently used go first); `0` turns the memo off.
+   * How many raw inputs the memo remembers (least recently used go first); `0` turns the memo off. The memo
+   * is also bounded in bytes (about 8 MB by its estimate, which over-counts), so that inputs near the longest
+   * accepted cannot make 10,000 entries cost tens of megabytes: past that, fewer are kept.
    * @defaultValue `10000`
    */
   cacheSize?: number | undefined
@@ -60,6 +62,22 @@ export interface NodeKeyer {
   (host: string, port: number | string | undefined): NodeKey
   /** The key of one address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'` or `{ host, port }`. */
   (address: AddressInput): NodeKey
+  /**
+   * Where the address's node key stands: the key, the endpoint to dial (after the resolver) and, when the
+   * address named the host by a DNS name, that name for TLS SNI. Same call shapes and same memo as the
+   * keyer itself; the answer is frozen and may be shared between calls.
+   *
+   * @example
+   * ```ts
+   * const keyer = createNodeKeyer({ resolver: staticResolver({ '10.0.1.230:30001': '203.0.113.73:30001' }) })
+   * keyer.endpoint('10.0.1.230', 30001) // { key: '203.0.113.73:30001', host: '203.0.113.73', port: 30001 }
+   * keyer.endpoint('LOCALHOST:7000')    // { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, servername: 'localhost' }
+   * ```
+   */
+  endpoint: {
+    (host: string, port: number | string | undefined): NodeEndpoint
+    (address: AddressInput): NodeEndpoint
+  }
   /** The memo's counters: hits, misses, size and evictions. */
   stats(): MemoStats
   /** Empty the memo (the counters go on). */
@@ -74,6 +92,19 @@ export interface NodeKeyer {
 }
 
 const DEFAULT_CACHE_SIZE = 10_000
+
+/** A dotted-decimal IPv4 address, as the canonical form writes every IPv4 host. */
+const DOTTED_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
+
+/**
+ * The TLS server name of a canonical host, before the resolver: the DNS name without its trailing dot
+ * (RFC 6066 section 3: no IP literals, no trailing dot), or undefined for an IP address.
+ */
+const servernameOf = (host: string): string | undefined => {
+  if (host.includes(':') || DOTTED_IPV4.test(host)) return undefined
+  const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
+  return name === '' ? undefined : name
+}
 
 /**
  * Make a keyer: the canonical key function with a policy (resolver), a default port and a memo of its own.
@@ -105,8 +136,8 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   const resolver = resolverOption === undefined ? loopbackResolver() : resolverOption
   const memo = new Memo(cacheSize)
 
-  /** The key of a canonical endpoint, through the resolver. */
-  const entryOf = (endpoint: Endpoint | Failure, input: unknown): { key: NodeKey; host: string } => {
+  /** The answer for a canonical endpoint, through the resolver. */
+  const answerOf = (endpoint: Endpoint | Failure, input: unknown): NodeEndpoint => {
     if (isFailure(endpoint)) throw toError(endpoint, input)
     let { host, port } = endpoint
     if (resolver !== null) {
@@ -131,50 +162,72 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         port = resolved.port
       }
     }
-    return { key: joinKey(host, port), host: endpoint.host }
+    const servername = servernameOf(endpoint.host)
+    return Object.freeze(
+      servername === undefined
+        ? { key: joinKey(host, port), host, port }
+        : { key: joinKey(host, port), host, port, servername },
+    )
   }
 
-  const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
-    // (host, port): the hot path. Only a string host with a number or string port may use the memo, so
-    // that no other value can stringify into a remembered input; a hit builds no string (see memo.ts).
-    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
-    const pair = arguments.length > 1
+  const { addresses } = memo
+  /** The answer for any call shape, through the memo where the shape allows it. */
+  const resolve = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
+    // (host, port): only a string host with a number or string port may use the memo, so that no other
+    // value can stringify into a remembered input; a hit builds no string (see memo.ts).
     if (pair && typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
       const known = memo.pair(hostOrAddress, port)
-      if (known !== undefined) return known as NodeKey
-      const computed = entryOf(
+      if (known !== undefined) return known
+      const endpoint = joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped)
+      const computed = answerOf(endpoint, hostOrAddress)
+      memo.setPair(hostOrAddress, port, computed, (endpoint as Endpoint).host)
+      return computed
+    }
+    if (pair) {
+      return answerOf(
         joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
       )
-      memo.setPair(hostOrAddress, port, computed.key, computed.host)
-      return computed.key
-    }
-    if (pair) {
-      return entryOf(
-        joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
-        hostOrAddress,
-      ).key
     }
     if (typeof hostOrAddress === 'string') {
       const known = memo.address(hostOrAddress)
-      if (known !== undefined) return known as NodeKey
-      const computed = entryOf(
-        endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
-        hostOrAddress,
-      )
-      memo.setAddress(hostOrAddress, computed.key, computed.host)
-      return computed.key
+      if (known !== undefined) return known
+      const endpoint = endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped)
+      const computed = answerOf(endpoint, hostOrAddress)
+      memo.setAddress(hostOrAddress, computed, (endpoint as Endpoint).host)
+      return computed
     }
     // { host, port }: the same as a pair, and memoized as one.
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
       if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
-        return keyer(host, objectPort)
+        return resolve(host, objectPort, true)
       }
     }
-    return entryOf(endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped), hostOrAddress)
-      .key
+    return answerOf(
+      endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
+      hostOrAddress,
+    )
+  }
+
+  const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
+    // The hot path: an address string answered before is one lookup in the memo's front index.
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
+    const pair = arguments.length > 1
+    if (!pair && typeof hostOrAddress === 'string') {
+      const known = addresses.get(hostOrAddress)
+      if (known !== undefined) {
+        memo.hits++
+        return known.key
+      }
+    }
+    return resolve(hostOrAddress, port, pair).key
   } as NodeKeyer
+
+  keyer.endpoint = function endpoint(this: unknown, hostOrAddress: unknown, port?: unknown): NodeEndpoint {
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address), as the keyer does.
+    return resolve(hostOrAddress, port, arguments.length > 1)
+  } as NodeKeyer['endpoint']
 
   // A data property, not a getter: caches built on the keyer read it on every lookup.
   const mutable = keyer as { generation: number }
