@@ -9,6 +9,7 @@ import {
   joinEndpoint,
   joinKey,
   type NodeKey,
+  servernameOf,
 } from './address.js'
 import { type Failure, InvalidHostError, isFailure, preview, toError } from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
@@ -92,19 +93,6 @@ export interface NodeKeyer {
 }
 
 const DEFAULT_CACHE_SIZE = 10_000
-
-/** A dotted-decimal IPv4 address, as the canonical form writes every IPv4 host. */
-const DOTTED_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
-
-/**
- * The TLS server name of a canonical host, before the resolver: the DNS name without its trailing dot
- * (RFC 6066 section 3: no IP literals, no trailing dot), or undefined for an IP address.
- */
-const servernameOf = (host: string): string | undefined => {
-  if (host.includes(':') || DOTTED_IPV4.test(host)) return undefined
-  const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
-  return name === '' ? undefined : name
-}
 
 /**
  * Make a keyer: the canonical key function with a policy (resolver), a default port and a memo of its own.

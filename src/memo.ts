@@ -20,27 +20,38 @@ import { LRUCache } from 'lru-cache'
 import type { NodeKey } from './address.js'
 
 /**
- * Where a node key stands: the key, the endpoint to dial (after the resolver: loopback, NAT, DNS; an IPv6
- * host bare, as `net.connect` wants it) and, when the address named a host by a DNS name, that name as TLS
- * wants it for SNI (lowercase, punycode, no trailing dot). What `keyer.endpoint()` returns and what a
- * {@link NodeMap}'s `create` is told to dial.
+ * Where to connect to reach a node: the endpoint after the resolver (loopback, NAT, DNS), an IPv6 host bare
+ * as `net.connect` wants it, and, when the address named the host by a DNS name, that name as TLS wants it
+ * for SNI (lowercase, punycode, no trailing dot). What a {@link NodeMap}'s `create` is told to dial.
  *
  * @example
  * ```ts
- * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache.example': '10.0.0.7' }) })
- * const target: NodeEndpoint = keyer.endpoint('rediss://Cache.Example.:6380')
- * // { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' }
+ * const dial: DialTarget = { host: '10.0.0.7', port: 6380, servername: 'cache.example' }
+ * tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
  * ```
  */
-export interface NodeEndpoint {
-  /** The canonical key of the node. */
-  readonly key: NodeKey
+export interface DialTarget {
   /** The host to connect to: the resolver's answer, canonical; IPv6 without brackets. */
   readonly host: string
   /** The port to connect to: the resolver's answer. */
   readonly port: number
   /** The DNS name the address gave, for TLS SNI; absent when the address gave an IP address. */
   readonly servername?: string
+}
+
+/**
+ * Where a node key stands: the key and its {@link DialTarget}. What `keyer.endpoint()` returns.
+ *
+ * @example
+ * ```ts
+ * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache.example': '10.0.0.7' }) })
+ * const target: NodeEndpoint = keyer.endpoint('rediss://Cache.Example:6380')
+ * // { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' }
+ * ```
+ */
+export interface NodeEndpoint extends DialTarget {
+  /** The canonical key of the node. */
+  readonly key: NodeKey
 }
 
 /**
