@@ -40,7 +40,7 @@ export interface KeyerOptions extends HostOptions {
   defaultPort?: number | undefined
   /**
    * How many raw inputs the memo remembers (least recently used go first); `0` turns the memo off. The memo
-   * is also bounded in bytes (about 8 MB by its estimate, which over-counts), so that inputs near the longest
+   * is also bounded in bytes (12 MB by its estimate, which over-counts), so that inputs near the longest
    * accepted cannot make 10,000 entries cost tens of megabytes: past that, fewer are kept.
    * @defaultValue `10000`
    */

@@ -96,30 +96,36 @@ export interface MemoStats {
 export type MemoPort = number | string
 
 /**
- * The most bytes the memo's entries may hold, by the estimate of {@link slotBytes}. Ordinary inputs (a few
- * dozen characters) cost about 500 bytes by that estimate, so the default 10,000 entries fit; inputs near
- * the longest accepted (1,024-character hosts, 2,048-character URLs) cost up to about 30 kB, so a few
- * hundred of them fill it.
+ * The most bytes the memo's entries may hold, by the estimate of {@link slotBytes}, which counts two bytes a
+ * character (V8 stores Latin-1 strings in one, so it over-counts most input). Ordinary inputs (a few dozen
+ * characters) cost under a kilobyte by that estimate, so the default 10,000 entries fit; inputs near the
+ * longest accepted (1,024-character hosts, 2,048-character URLs) cost 6 to 9 kB, so about 1,500 of them fill
+ * it, which holds well under 16 MB of heap (bench/memory.bench.ts).
  */
-export const MEMO_MAX_BYTES = 8 * 1024 * 1024
+export const MEMO_MAX_BYTES = 12 * 1024 * 1024
 
 /** Per-slot overhead in bytes: the slot, two answers, the LRU's and the indexes' share (an upper estimate). */
 const SLOT_OVERHEAD = 320
 
 /**
- * The estimated bytes of a slot: two bytes per character of every string it keeps alive (V8 stores Latin-1
- * strings in one, so this over-counts them), counted twice because the slot may later take the other form's
- * answer without being measured again, plus a fixed overhead.
+ * The estimated bytes of a slot: two bytes per character of the raw string and of every other string the
+ * answer keeps alive (each distinct string once: the canonical host is often the servername and the host
+ * dialled too), the latter counted twice because the slot may later take the other form's answer without
+ * being measured again; plus a fixed overhead.
  */
-const slotBytes = (raw: string, host: string | undefined, answer: NodeEndpoint, canonical: string): number =>
-  SLOT_OVERHEAD +
-  4 *
-    (raw.length +
-      (host?.length ?? 0) +
-      answer.key.length +
-      answer.host.length +
-      (answer.servername?.length ?? 0) +
-      canonical.length)
+const slotBytes = (
+  raw: string,
+  host: string | undefined,
+  answer: NodeEndpoint,
+  canonical: string,
+): number => {
+  const held = new Set<string>([answer.key, answer.host, canonical])
+  if (host !== undefined) held.add(host)
+  if (answer.servername !== undefined) held.add(answer.servername)
+  let characters = 0
+  for (const text of held) characters += text.length
+  return SLOT_OVERHEAD + 2 * (raw.length + 2 * characters)
+}
 
 /** The LRU's key of a (host, port) pair. */
 const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
