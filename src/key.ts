@@ -159,33 +159,36 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   }
 
   const { addresses } = memo
-  /** The answer for any call shape, through the memo where the shape allows it. */
+  /** The answer for any call shape, through the memo where the shape allows it (the same rules as the keyer). */
   const resolve = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
-    // (host, port): only a string host with a number or string port may use the memo, so that no other
-    // value can stringify into a remembered input; a hit builds no string (see memo.ts).
     if (pair && typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-      const known = memo.pair(hostOrAddress, port)
-      if (known !== undefined) return known
-      const endpoint = joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped)
-      const computed = answerOf(endpoint, hostOrAddress)
-      memo.setPair(hostOrAddress, port, computed, (endpoint as Endpoint).host)
-      return computed
+      return memo.pairAnswer(hostOrAddress, port) ?? computePair(hostOrAddress, port)
     }
+    if (!pair && typeof hostOrAddress === 'string') {
+      return memo.addressAnswer(hostOrAddress) ?? computeAddress(hostOrAddress)
+    }
+    return resolveOther(hostOrAddress, port, pair)
+  }
+  const computePair = (host: string, port: number | string): NodeEndpoint => {
+    const endpoint = joinEndpoint(host, port, defaultPort, undefined, strip, keepMapped)
+    const computed = answerOf(endpoint, host)
+    memo.setPair(host, port, computed, (endpoint as Endpoint).host)
+    return computed
+  }
+  const computeAddress = (raw: string): NodeEndpoint => {
+    const endpoint = endpointOrFailure(raw, defaultPort, undefined, strip, keepMapped)
+    const computed = answerOf(endpoint, raw)
+    memo.setAddress(raw, computed, (endpoint as Endpoint).host)
+    return computed
+  }
+  /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
+  const resolveOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
     if (pair) {
       return answerOf(
         joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
       )
     }
-    if (typeof hostOrAddress === 'string') {
-      const known = memo.address(hostOrAddress)
-      if (known !== undefined) return known
-      const endpoint = endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped)
-      const computed = answerOf(endpoint, hostOrAddress)
-      memo.setAddress(hostOrAddress, computed, (endpoint as Endpoint).host)
-      return computed
-    }
-    // { host, port }: the same as a pair, and memoized as one.
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
       if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
@@ -199,17 +202,25 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   }
 
   const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
-    // The hot path: an address string answered before is one lookup in the memo's front index.
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
-    const pair = arguments.length > 1
-    if (!pair && typeof hostOrAddress === 'string') {
+    if (arguments.length > 1) {
+      // (host, port): only a string host with a number or string port may use the memo, so that no other
+      // value can stringify into a remembered input; a hit builds no string (see memo.ts).
+      if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
+        return memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port).key
+      }
+      return resolveOther(hostOrAddress, port, true).key
+    }
+    if (typeof hostOrAddress === 'string') {
+      // The hot path: an address string answered before is one lookup in the memo's front index.
       const known = addresses.get(hostOrAddress)
       if (known !== undefined) {
         memo.hits++
-        return known.key
+        return known
       }
+      return memo.address(hostOrAddress) ?? computeAddress(hostOrAddress).key
     }
-    return resolve(hostOrAddress, port, pair).key
+    return resolveOther(hostOrAddress, port, false).key
   } as NodeKeyer
 
   keyer.endpoint = function endpoint(this: unknown, hostOrAddress: unknown, port?: unknown): NodeEndpoint {

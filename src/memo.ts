@@ -133,13 +133,16 @@ const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
 /** A bounded memo; `max` 0 memoizes nothing. */
 export class Memo {
   #cache: LRUCache<string, Slot> | undefined
-  /** Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to answer. */
-  readonly pairs = new Map<string, Map<MemoPort, NodeEndpoint>>()
   /**
-   * Front index of address strings the LRU answered: raw string to answer. Public to the keyer, whose hot
-   * path reads it without a method call (see key.ts); nothing outside this file writes it.
+   * Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to key. It
+   * holds keys, not answers: the hot path wants the key, and one load less.
    */
-  readonly addresses = new Map<string, NodeEndpoint>()
+  readonly pairs = new Map<string, Map<MemoPort, NodeKey>>()
+  /**
+   * Front index of address strings the LRU answered: raw string to key. Public to the keyer, whose hot path
+   * reads it without a method call (see key.ts); nothing outside this file writes it.
+   */
+  readonly addresses = new Map<string, NodeKey>()
   /** Canonical host (before the resolver) to the raw strings whose answers were read from it. */
   readonly #byHost = new Map<string, Set<string>>()
   #evictions = 0
@@ -173,17 +176,18 @@ export class Memo {
     return this.#cache
   }
 
-  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
-  pair(host: string, port: MemoPort): NodeEndpoint | undefined {
-    const answer = this.pairs.get(host)?.get(port)
-    if (answer !== undefined) {
+  /** The key of a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
+  pair(host: string, port: MemoPort): NodeKey | undefined {
+    const key = this.pairs.get(host)?.get(port)
+    if (key !== undefined) {
       this.hits++
-      return answer
+      return key
     }
-    return this.#pairFromCache(host, port)
+    return this.pairAnswer(host, port)?.key
   }
 
-  #pairFromCache(host: string, port: MemoPort): NodeEndpoint | undefined {
+  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss). */
+  pairAnswer(host: string, port: MemoPort): NodeEndpoint | undefined {
     const answer = this.#cache?.get(pairRaw(host, port))?.pair
     if (answer === undefined) {
       this.#misses++
@@ -196,7 +200,7 @@ export class Memo {
       ports = new Map()
       this.pairs.set(host, ports)
     }
-    ports.set(port, answer)
+    ports.set(port, answer.key)
     return answer
   }
 
@@ -211,20 +215,25 @@ export class Memo {
     this.#index(canonical, raw)
   }
 
-  /** The answer for an address string seen before, or undefined (counted as a miss). */
-  address(raw: string): NodeEndpoint | undefined {
-    const answer = this.addresses.get(raw)
-    if (answer !== undefined) {
+  /** The key of an address string seen before, or undefined (counted as a miss). */
+  address(raw: string): NodeKey | undefined {
+    const key = this.addresses.get(raw)
+    if (key !== undefined) {
       this.hits++
-      return answer
+      return key
     }
+    return this.addressAnswer(raw)?.key
+  }
+
+  /** The answer for an address string seen before, or undefined (counted as a miss). */
+  addressAnswer(raw: string): NodeEndpoint | undefined {
     const cached = this.#cache?.get(raw)?.address
     if (cached === undefined) {
       this.#misses++
       return undefined
     }
     this.hits++
-    this.addresses.set(raw, cached)
+    this.addresses.set(raw, cached.key)
     return cached
   }
 

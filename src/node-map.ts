@@ -962,7 +962,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       const old = pending.key
       const key = keyNow(old, pending.aliases)
       const first = key === undefined ? undefined : this.#pending.get(key)
-      if (key !== undefined) moved.set(old, key)
+      // A link to a key that held both an entry and a creation follows the entry.
+      if (key !== undefined && !moved.has(old)) moved.set(old, key)
       if (key === undefined || first !== undefined) {
         if (first !== undefined) mergeAliases(first.aliases, pending.aliases)
         pending.cancelled = 'rekeyed'
