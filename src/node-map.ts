@@ -407,20 +407,25 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   get(host: string, port: NodeMapPort): V | undefined
   get(address: AddressInput): V | undefined
   get(hostOrAddress: AddressInput, port?: NodeMapPort): V | undefined {
-    // The hot path of a cluster client: no rest array, no lookup record, and no string built for a spelling
-    // the entry has already seen.
+    // The hot path of a cluster client: an address string found before, under unchanged answers, is one
+    // lookup in the front index. Everything else is kept out of this method, so that it stays small enough
+    // for the engine to inline into the caller's loop.
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const pair = arguments.length > 1
-    if (this.#generation !== undefined) {
-      if (this.#keyer.generation !== this.#generation) this.#sync()
-      else if (!pair && typeof hostOrAddress === 'string') {
-        const hit = this.#front.get(hostOrAddress)
-        if (hit !== undefined) {
-          if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
-          return hit.value
-        }
+    if (!pair && typeof hostOrAddress === 'string' && this.#keyer.generation === this.#generation) {
+      const hit = this.#front.get(hostOrAddress)
+      if (hit !== undefined) {
+        if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
+        return hit.value
       }
     }
+    return this.#getSlow(hostOrAddress, port, pair)
+  }
+
+  /** `get` past the front index: re-key if the answers changed, key the input, note its spelling. */
+  #getSlow(hostOrAddress: unknown, port: unknown, pair: boolean): V | undefined {
+    this.#sync()
+    // No rest array, no lookup record, and no string built for a spelling the entry has already seen.
     const key = this.#tryKey(hostOrAddress, port, pair)
     if (key === undefined) return undefined
     const entry = this.#entries.get(key)
