@@ -683,3 +683,70 @@ describe('NodeMap follows a keyer whose answers change (fast-check)', () => {
     )
   })
 })
+
+test('getOrCreateAsync while the answers change: each value live or disposed once, each live one reachable (fast-check)', async () => {
+  const names = ['a.test', 'b.test'] as const
+  const spellings = ['a.test:7000', 'b.test:7000', '127.0.0.1:7000', '127.0.0.2:7000', 'A.TEST:7000']
+  type Step = { op: 'create'; spelling: string } | { op: 'point'; name: string; ip: string | undefined }
+  const steps = fc.array(
+    fc.oneof(
+      fc.constantFrom(...spellings).map((spelling): Step => ({ op: 'create', spelling })),
+      fc
+        .tuple(fc.constantFrom(...names), fc.constantFrom(undefined, '127.0.0.1', '127.0.0.2'))
+        .map(([name, ip]): Step => ({ op: 'point', name, ip })),
+    ),
+    { maxLength: 30 },
+  )
+  await fc.assert(
+    fc.asyncProperty(fc.scheduler(), steps, async (s, ops) => {
+      const table = new Map<string, string>()
+      const listeners = new Set<ResolverListener>()
+      const resolver: Resolver = ({ host, port }) => {
+        const ip = table.get(host)
+        return ip === undefined ? undefined : { host: ip, port }
+      }
+      resolver.subscribe = (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      }
+      const keyer = createNodeKeyer({ resolver })
+      let next = 0
+      const disposed: number[] = []
+      const map = new NodeMap<number>({ keyer, dispose: (value) => disposed.push(value) })
+      const outcomes: Promise<unknown>[] = []
+      for (const step of ops) {
+        outcomes.push(
+          s.schedule(Promise.resolve(), JSON.stringify(step)).then(() => {
+            if (step.op === 'point') {
+              if (step.ip === undefined) table.delete(step.name)
+              else table.set(step.name, step.ip)
+              for (const listener of listeners) listener({ hosts: [step.name] })
+              return
+            }
+            return map
+              .getOrCreateAsync(step.spelling, async () => {
+                await s.schedule(Promise.resolve(), `create ${step.spelling}`)
+                return ++next
+              })
+              .catch((error: unknown) => assert.ok(error instanceof StaleCreationError, String(error)))
+          }),
+        )
+      }
+      await s.waitAll()
+      await Promise.all(outcomes)
+      const live = [...map.values()]
+      assert.deepEqual(
+        [...live, ...disposed].sort((a, b) => a - b),
+        Array.from({ length: next }, (_, i) => i + 1),
+        'every value made is live or disposed, once',
+      )
+      for (const [key] of map) {
+        assert.ok(
+          map.aliases(key).some((raw) => keyer(raw) === key),
+          `${key} is reachable by a spelling it holds: ${map.aliases(key).join(', ')}`,
+        )
+      }
+    }),
+    { numRuns: 200 },
+  )
+})
