@@ -34,9 +34,11 @@ export {
 } from './errors.js'
 export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
 export { canonicalNodeKey, createNodeKeyer, type KeyerOptions, type NodeKeyer } from './key.js'
-export type { MemoStats } from './memo.js'
+export type { DialTarget, MemoStats, NodeEndpoint } from './memo.js'
 export {
   NodeMap,
+  type NodeMapCreate,
+  type NodeMapCreateAsync,
   type NodeMapDisposeReason,
   type NodeMapKeyer,
   type NodeMapOptions,

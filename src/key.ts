@@ -9,10 +9,11 @@ import {
   joinEndpoint,
   joinKey,
   type NodeKey,
+  servernameOf,
 } from './address.js'
-import { type Failure, InvalidHostError, isFailure, preview, toError } from './errors.js'
+import { type Failure, type FailureReason, InvalidHostError, isFailure, preview, toError } from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
-import { Memo, type MemoStats } from './memo.js'
+import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 
@@ -38,7 +39,9 @@ export interface KeyerOptions extends HostOptions {
    */
   defaultPort?: number | undefined
   /**
-   * How many raw inputs the memo remembers (least recently used go first); `0` turns the memo off.
+   * How many raw inputs the memo remembers (least recently used go first); `0` turns the memo off. The memo
+   * is also bounded in bytes (12 MB by its estimate, which over-counts), so that inputs near the longest
+   * accepted cannot make 10,000 entries cost tens of megabytes: past that, fewer are kept.
    * @defaultValue `10000`
    */
   cacheSize?: number | undefined
@@ -60,6 +63,22 @@ export interface NodeKeyer {
   (host: string, port: number | string | undefined): NodeKey
   /** The key of one address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'` or `{ host, port }`. */
   (address: AddressInput): NodeKey
+  /**
+   * Where the address's node key stands: the key, the endpoint to dial (after the resolver) and, when the
+   * address named the host by a DNS name, that name for TLS SNI. Same call shapes and same memo as the
+   * keyer itself; the answer is frozen and may be shared between calls.
+   *
+   * @example
+   * ```ts
+   * const keyer = createNodeKeyer({ resolver: staticResolver({ '10.0.1.230:30001': '203.0.113.73:30001' }) })
+   * keyer.endpoint('10.0.1.230', 30001) // { key: '203.0.113.73:30001', host: '203.0.113.73', port: 30001 }
+   * keyer.endpoint('LOCALHOST:7000')    // { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, servername: 'localhost' }
+   * ```
+   */
+  endpoint: {
+    (host: string, port: number | string | undefined): NodeEndpoint
+    (address: AddressInput): NodeEndpoint
+  }
   /** The memo's counters: hits, misses, size and evictions. */
   stats(): MemoStats
   /** Empty the memo (the counters go on). */
@@ -71,6 +90,11 @@ export interface NodeKeyer {
    * `clear()` ran. A cache built on the keyer (such as {@link NodeMap}'s) may keep a key while it is the same.
    */
   readonly generation: number
+}
+
+/** The hints a keyer adds, naming what its caller can do (a keyer takes no `originHost`, for one). */
+const KEYER_HINTS: Partial<Record<FailureReason, string>> = {
+  'missing-port': 'Give one, or use a keyer with a default port: createNodeKeyer({ defaultPort: 6379 }).',
 }
 
 const DEFAULT_CACHE_SIZE = 10_000
@@ -105,9 +129,9 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   const resolver = resolverOption === undefined ? loopbackResolver() : resolverOption
   const memo = new Memo(cacheSize)
 
-  /** The key of a canonical endpoint, through the resolver. */
-  const entryOf = (endpoint: Endpoint | Failure, input: unknown): { key: NodeKey; host: string } => {
-    if (isFailure(endpoint)) throw toError(endpoint, input)
+  /** The answer for a canonical endpoint, through the resolver. */
+  const answerOf = (endpoint: Endpoint | Failure, input: unknown): NodeEndpoint => {
+    if (isFailure(endpoint)) throw toError(endpoint, input, KEYER_HINTS[endpoint.reason])
     let { host, port } = endpoint
     if (resolver !== null) {
       const answer = resolver({ host, port })
@@ -131,50 +155,83 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         port = resolved.port
       }
     }
-    return { key: joinKey(host, port), host: endpoint.host }
+    const servername = servernameOf(endpoint.host)
+    return Object.freeze(
+      servername === undefined
+        ? { key: joinKey(host, port), host, port }
+        : { key: joinKey(host, port), host, port, servername },
+    )
   }
 
-  const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
-    // (host, port): the hot path. Only a string host with a number or string port may use the memo, so
-    // that no other value can stringify into a remembered input; a hit builds no string (see memo.ts).
-    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
-    const pair = arguments.length > 1
+  const { addresses } = memo
+  /** The answer for any call shape, through the memo where the shape allows it (the same rules as the keyer). */
+  const resolve = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
     if (pair && typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-      const known = memo.pair(hostOrAddress, port)
-      if (known !== undefined) return known as NodeKey
-      const computed = entryOf(
-        joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
-        hostOrAddress,
-      )
-      memo.setPair(hostOrAddress, port, computed.key, computed.host)
-      return computed.key
+      return memo.pairAnswer(hostOrAddress, port) ?? computePair(hostOrAddress, port)
     }
+    if (!pair && typeof hostOrAddress === 'string') {
+      return memo.addressAnswer(hostOrAddress) ?? computeAddress(hostOrAddress)
+    }
+    return resolveOther(hostOrAddress, port, pair)
+  }
+  const computePair = (host: string, port: number | string): NodeEndpoint => {
+    const endpoint = joinEndpoint(host, port, defaultPort, undefined, strip, keepMapped)
+    const computed = answerOf(endpoint, host)
+    memo.setPair(host, port, computed, (endpoint as Endpoint).host)
+    return computed
+  }
+  const computeAddress = (raw: string): NodeEndpoint => {
+    const endpoint = endpointOrFailure(raw, defaultPort, undefined, strip, keepMapped)
+    const computed = answerOf(endpoint, raw)
+    memo.setAddress(raw, computed, (endpoint as Endpoint).host)
+    return computed
+  }
+  /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
+  const resolveOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
     if (pair) {
-      return entryOf(
+      return answerOf(
         joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
         hostOrAddress,
-      ).key
-    }
-    if (typeof hostOrAddress === 'string') {
-      const known = memo.address(hostOrAddress)
-      if (known !== undefined) return known as NodeKey
-      const computed = entryOf(
-        endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
-        hostOrAddress,
       )
-      memo.setAddress(hostOrAddress, computed.key, computed.host)
-      return computed.key
     }
-    // { host, port }: the same as a pair, and memoized as one.
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
       if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
-        return keyer(host, objectPort)
+        return resolve(host, objectPort, true)
       }
     }
-    return entryOf(endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped), hostOrAddress)
-      .key
+    return answerOf(
+      endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
+      hostOrAddress,
+    )
+  }
+
+  const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
+    if (arguments.length > 1) {
+      // (host, port): only a string host with a number or string port may use the memo, so that no other
+      // value can stringify into a remembered input; a hit builds no string (see memo.ts).
+      if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
+        return memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port).key
+      }
+      return resolveOther(hostOrAddress, port, true).key
+    }
+    if (typeof hostOrAddress === 'string') {
+      // The hot path: an address string answered before is one lookup in the memo's front index.
+      const known = addresses.get(hostOrAddress)
+      if (known !== undefined) {
+        memo.hits++
+        return known
+      }
+      return memo.address(hostOrAddress) ?? computeAddress(hostOrAddress).key
+    }
+    return resolveOther(hostOrAddress, port, false).key
   } as NodeKeyer
+
+  keyer.endpoint = function endpoint(this: unknown, hostOrAddress: unknown, port?: unknown): NodeEndpoint {
+    // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address), as the keyer does.
+    return resolve(hostOrAddress, port, arguments.length > 1)
+  } as NodeKeyer['endpoint']
 
   // A data property, not a getter: caches built on the keyer read it on every lookup.
   const mutable = keyer as { generation: number }

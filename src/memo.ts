@@ -1,6 +1,7 @@
 /**
- * The keyer's memo: raw input to key, stored in an LRU (lru-cache) bounded by `cacheSize`, so hostile input
- * cannot grow memory without limit.
+ * The keyer's memo: raw input to answer (the key and the endpoint it stands for), stored in an LRU
+ * (lru-cache) bounded twice, by `cacheSize` entries and by an estimate of the bytes they hold, so hostile
+ * input cannot grow memory without limit, whatever the length of each input.
  *
  * A lookup in lru-cache costs more than a `Map.get` (it also moves the entry to the recent end of its list),
  * and finding a `(host, port)` pair there first needs the string `host + ':' + port` built and hashed. So an
@@ -8,11 +9,50 @@
  * arrives: `host` then `port` for a pair (no string is built on a hit, and the host string's hash is cached
  * by the engine), the raw string for one address. The front is an index into the LRU, not a second store:
  * an entry that leaves the LRU (eviction, `drop`, `clear`) leaves the front in the same call, so
- * the memo never remembers more than `cacheSize` inputs and the answers with the memo on and off stay
+ * the memo never remembers more than the LRU holds and the answers with the memo on and off stay
  * identical. The price is that a hit in the front does not refresh the entry's place in the LRU: under a
  * flood of new inputs a hot entry may be computed again once per `cacheSize` new inputs.
+ *
+ * Entries are also indexed by the canonical host they were read as (before the resolver), so that a
+ * resolver's change drops what it touches without scanning the LRU.
  */
 import { LRUCache } from 'lru-cache'
+import type { NodeKey } from './address.js'
+
+/**
+ * Where to connect to reach a node: the endpoint after the resolver (loopback, NAT, DNS), an IPv6 host bare
+ * as `net.connect` wants it, and, when the address named the host by a DNS name, that name as TLS wants it
+ * for SNI (lowercase, punycode, no trailing dot). What a {@link NodeMap}'s `create` is told to dial.
+ *
+ * @example
+ * ```ts
+ * const dial: DialTarget = { host: '10.0.0.7', port: 6380, servername: 'cache.example' }
+ * tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
+ * ```
+ */
+export interface DialTarget {
+  /** The host to connect to: the resolver's answer, canonical; IPv6 without brackets. */
+  readonly host: string
+  /** The port to connect to: the resolver's answer. */
+  readonly port: number
+  /** The DNS name the address gave, for TLS SNI; absent when the address gave an IP address. */
+  readonly servername?: string
+}
+
+/**
+ * Where a node key stands: the key and its {@link DialTarget}. What `keyer.endpoint()` returns.
+ *
+ * @example
+ * ```ts
+ * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache.example': '10.0.0.7' }) })
+ * const target: NodeEndpoint = keyer.endpoint('rediss://Cache.Example:6380')
+ * // { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' }
+ * ```
+ */
+export interface NodeEndpoint extends DialTarget {
+  /** The canonical key of the node. */
+  readonly key: NodeKey
+}
 
 /**
  * What the memo holds for one raw string. A (host, port) pair and an address string can spell the same raw
@@ -20,12 +60,12 @@ import { LRUCache } from 'lru-cache'
  * that uses both does not make them evict each other.
  */
 interface Slot {
-  /** The key of the raw string read as `host + ':' + port`. */
-  pairKey: string | undefined
+  /** The answer for the raw string read as `host + ':' + port`. */
+  pair: NodeEndpoint | undefined
   /** The canonical host of that pair before the resolver ran, to drop what a resolver's change affects. */
   pairHost: string | undefined
-  /** The key of the raw string read as one address. */
-  addressKey: string | undefined
+  /** The answer for the raw string read as one address. */
+  address: NodeEndpoint | undefined
   /** The canonical host of that address before the resolver ran. */
   addressHost: string | undefined
 }
@@ -48,12 +88,44 @@ export interface MemoStats {
   misses: number
   /** Entries held now. */
   size: number
-  /** Entries dropped because the memo was full. */
+  /** Entries dropped because the memo was full (in entries or in bytes). */
   evictions: number
 }
 
 /** A pair's port as the keyer accepts it for the memo: a number or a string (validated before it is set). */
 export type MemoPort = number | string
+
+/**
+ * The most bytes the memo's entries may hold, by the estimate of {@link slotBytes}, which counts two bytes a
+ * character (V8 stores Latin-1 strings in one, so it over-counts most input). Ordinary inputs (a few dozen
+ * characters) cost under a kilobyte by that estimate, so the default 10,000 entries fit; inputs near the
+ * longest accepted (1,024-character hosts, 2,048-character URLs) cost 6 to 9 kB, so about 1,500 of them fill
+ * it, which holds well under 16 MB of heap (bench/memory.bench.ts).
+ */
+export const MEMO_MAX_BYTES = 12 * 1024 * 1024
+
+/** Per-slot overhead in bytes: the slot, two answers, the LRU's and the indexes' share (an upper estimate). */
+const SLOT_OVERHEAD = 320
+
+/**
+ * The estimated bytes of a slot: two bytes per character of the raw string and of every other string the
+ * answer keeps alive (each distinct string once: the canonical host is often the servername and the host
+ * dialled too), the latter counted twice because the slot may later take the other form's answer without
+ * being measured again; plus a fixed overhead.
+ */
+const slotBytes = (
+  raw: string,
+  host: string | undefined,
+  answer: NodeEndpoint,
+  canonical: string,
+): number => {
+  const held = new Set<string>([answer.key, answer.host, canonical])
+  if (host !== undefined) held.add(host)
+  if (answer.servername !== undefined) held.add(answer.servername)
+  let characters = 0
+  for (const text of held) characters += text.length
+  return SLOT_OVERHEAD + 2 * (raw.length + 2 * characters)
+}
 
 /** The LRU's key of a (host, port) pair. */
 const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
@@ -61,18 +133,29 @@ const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
 /** A bounded memo; `max` 0 memoizes nothing. */
 export class Memo {
   #cache: LRUCache<string, Slot> | undefined
-  /** Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to key. */
-  #pairs = new Map<string, Map<MemoPort, string>>()
-  /** Front index of address strings the LRU answered: raw string to key. */
-  #addresses = new Map<string, string>()
+  /**
+   * Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to key. It
+   * holds keys, not answers: the hot path wants the key, and one load less.
+   */
+  readonly pairs = new Map<string, Map<MemoPort, NodeKey>>()
+  /**
+   * Front index of address strings the LRU answered: raw string to key. Public to the keyer, whose hot path
+   * reads it without a method call (see key.ts); nothing outside this file writes it.
+   */
+  readonly addresses = new Map<string, NodeKey>()
+  /** Canonical host (before the resolver) to the raw strings whose answers were read from it. */
+  readonly #byHost = new Map<string, Set<string>>()
   #evictions = 0
-  #hits = 0
+  /** Lookups answered; the keyer's hot path counts its own hits here too. */
+  hits = 0
   #misses = 0
 
-  #max: number
+  readonly #max: number
+  readonly #maxBytes: number
 
-  constructor(max: number) {
+  constructor(max: number, maxBytes = MEMO_MAX_BYTES) {
     this.#max = max
+    this.#maxBytes = maxBytes
   }
 
   /**
@@ -83,6 +166,7 @@ export class Memo {
     if (this.#cache === undefined && this.#max > 0) {
       this.#cache = new LRUCache<string, Slot>({
         max: this.#max,
+        maxSize: this.#maxBytes,
         dispose: (slot, raw, reason) => {
           if (reason === 'evict') this.#evictions++
           this.#forget(slot, raw)
@@ -93,124 +177,160 @@ export class Memo {
   }
 
   /** The key of a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
-  pair(host: string, port: MemoPort): string | undefined {
-    const key = this.#pairs.get(host)?.get(port)
+  pair(host: string, port: MemoPort): NodeKey | undefined {
+    const key = this.pairs.get(host)?.get(port)
     if (key !== undefined) {
-      this.#hits++
+      this.hits++
       return key
     }
-    return this.#pairFromCache(host, port)
+    return this.pairAnswer(host, port)?.key
   }
 
-  #pairFromCache(host: string, port: MemoPort): string | undefined {
-    const key = this.#cache?.get(pairRaw(host, port))?.pairKey
-    if (key === undefined) {
+  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss). */
+  pairAnswer(host: string, port: MemoPort): NodeEndpoint | undefined {
+    const answer = this.#cache?.get(pairRaw(host, port))?.pair
+    if (answer === undefined) {
       this.#misses++
       return undefined
     }
-    this.#hits++
+    this.hits++
     // Seen twice: worth indexing for the hot path.
-    let ports = this.#pairs.get(host)
+    let ports = this.pairs.get(host)
     if (ports === undefined) {
       ports = new Map()
-      this.#pairs.set(host, ports)
+      this.pairs.set(host, ports)
     }
-    ports.set(port, key)
-    return key
+    ports.set(port, answer.key)
+    return answer
   }
 
-  /** Remember the key of a (host, port) pair. */
-  setPair(host: string, port: MemoPort, key: string, canonical: string): void {
-    const slot = this.#slot(pairRaw(host, port))
+  /** Remember the answer for a (host, port) pair whose host reads as `canonical` before the resolver. */
+  setPair(host: string, port: MemoPort, answer: NodeEndpoint, canonical: string): void {
+    const raw = pairRaw(host, port)
+    const slot = this.#slot(raw, host, answer, canonical)
     if (slot === undefined) return
-    slot.pairKey = key
+    if (slot.pairHost !== undefined && slot.pairHost !== canonical) this.#unindex(slot.pairHost, raw)
+    slot.pair = answer
     slot.pairHost = canonical
+    this.#index(canonical, raw)
   }
 
   /** The key of an address string seen before, or undefined (counted as a miss). */
-  address(raw: string): string | undefined {
-    const key = this.#addresses.get(raw)
+  address(raw: string): NodeKey | undefined {
+    const key = this.addresses.get(raw)
     if (key !== undefined) {
-      this.#hits++
+      this.hits++
       return key
     }
-    const cached = this.#cache?.get(raw)?.addressKey
+    return this.addressAnswer(raw)?.key
+  }
+
+  /** The answer for an address string seen before, or undefined (counted as a miss). */
+  addressAnswer(raw: string): NodeEndpoint | undefined {
+    const cached = this.#cache?.get(raw)?.address
     if (cached === undefined) {
       this.#misses++
       return undefined
     }
-    this.#hits++
-    this.#addresses.set(raw, cached)
+    this.hits++
+    this.addresses.set(raw, cached.key)
     return cached
   }
 
-  /** Remember the key of an address string. */
-  setAddress(raw: string, key: string, canonical: string): void {
-    const slot = this.#slot(raw)
+  /** Remember the answer for an address string whose host reads as `canonical` before the resolver. */
+  setAddress(raw: string, answer: NodeEndpoint, canonical: string): void {
+    const slot = this.#slot(raw, undefined, answer, canonical)
     if (slot === undefined) return
-    slot.addressKey = key
+    if (slot.addressHost !== undefined && slot.addressHost !== canonical) this.#unindex(slot.addressHost, raw)
+    slot.address = answer
     slot.addressHost = canonical
+    this.#index(canonical, raw)
   }
 
   /** The LRU's slot for a raw string, made (or refreshed) as the most recent; undefined when the memo is off. */
-  #slot(raw: string): Slot | undefined {
+  #slot(raw: string, host: string | undefined, answer: NodeEndpoint, canonical: string): Slot | undefined {
     const cache = this.#store()
     if (cache === undefined) return undefined
     let slot = cache.get(raw)
     if (slot === undefined) {
-      slot = { pairKey: undefined, pairHost: undefined, addressKey: undefined, addressHost: undefined }
-      cache.set(raw, slot)
+      const size = slotBytes(raw, host, answer, canonical)
+      // An input too big for the whole budget is not remembered (lru-cache would refuse it anyway).
+      if (size > this.#maxBytes) return undefined
+      slot = { pair: undefined, pairHost: undefined, address: undefined, addressHost: undefined }
+      cache.set(raw, slot, { size })
     }
     return slot
   }
 
-  /** Take a slot that leaves the LRU out of the front index too. */
+  #index(canonical: string, raw: string): void {
+    let raws = this.#byHost.get(canonical)
+    if (raws === undefined) {
+      raws = new Set()
+      this.#byHost.set(canonical, raws)
+    }
+    raws.add(raw)
+  }
+
+  #unindex(canonical: string, raw: string): void {
+    const raws = this.#byHost.get(canonical)
+    if (raws === undefined) return
+    raws.delete(raw)
+    if (raws.size === 0) this.#byHost.delete(canonical)
+  }
+
+  /** Take a slot that leaves the LRU out of the front and host indexes too. */
   #forget(slot: Slot, raw: string): void {
-    if (slot.addressKey !== undefined) this.#addresses.delete(raw)
-    if (slot.pairKey === undefined) return
+    if (slot.addressHost !== undefined) this.#unindex(slot.addressHost, raw)
+    if (slot.pairHost !== undefined) this.#unindex(slot.pairHost, raw)
+    if (slot.address !== undefined) this.addresses.delete(raw)
+    if (slot.pair === undefined) return
     // Valid ports are digits, so the last colon splits the LRU's key into the host and the port text.
     const colon = raw.lastIndexOf(':')
     const host = raw.slice(0, colon)
-    const ports = this.#pairs.get(host)
+    const ports = this.pairs.get(host)
     if (ports === undefined) return
     const text = raw.slice(colon + 1)
     ports.delete(text)
     // The number spelled the same way shares the LRU's key (`7000` and `'7000'`; not `'07000'`).
     const number = Number(text)
     if (String(number) === text) ports.delete(number)
-    if (ports.size === 0) this.#pairs.delete(host)
+    if (ports.size === 0) this.pairs.delete(host)
   }
 
-  /** Drop the entries whose canonical host (before the resolver) is one of `hosts`; all when undefined. */
+  /**
+   * Drop the entries whose canonical host (before the resolver) is one of `hosts`; all when undefined. Costs
+   * what it drops: the entries are found through the index by host, not by scanning the LRU.
+   */
   drop(hosts?: readonly string[]): void {
     if (this.#cache === undefined) return
     if (hosts === undefined) {
       this.clear()
       return
     }
-    const affected = new Set(hosts)
-    const doomed: string[] = []
-    for (const [raw, slot] of this.#cache.entries()) {
-      if (
-        (slot.pairHost !== undefined && affected.has(slot.pairHost)) ||
-        (slot.addressHost !== undefined && affected.has(slot.addressHost))
-      ) {
-        doomed.push(raw)
-      }
+    for (const host of hosts) {
+      const raws = this.#byHost.get(host)
+      if (raws === undefined) continue
+      // Deleting a slot unindexes it from this very set: iterate over a copy.
+      for (const raw of [...raws]) this.#cache.delete(raw)
     }
-    for (const raw of doomed) this.#cache.delete(raw)
   }
 
   /** Empty the memo; the counters go on. */
   clear(): void {
-    this.#pairs.clear()
-    this.#addresses.clear()
+    this.pairs.clear()
+    this.addresses.clear()
+    this.#byHost.clear()
     this.#cache?.clear()
+  }
+
+  /** How many canonical hosts the host index holds (for tests of its bound). */
+  get indexedHosts(): number {
+    return this.#byHost.size
   }
 
   stats(): MemoStats {
     return {
-      hits: this.#hits,
+      hits: this.hits,
       misses: this.#misses,
       size: this.#cache?.size ?? 0,
       evictions: this.#evictions,

@@ -4,9 +4,10 @@
  * is the leak of redis/redis-py#3163: nodes stored under `127.0.0.1:port`, looked up under `localhost:port`,
  * a new connection per lookup and none ever closed.
  */
-import { type AddressInput, type Endpoint, type NodeKey, parseAddress, parseNodeKey } from './address.js'
+import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servernameOf } from './address.js'
 import { preview } from './errors.js'
 import { canonicalNodeKey } from './key.js'
+import type { DialTarget, NodeEndpoint } from './memo.js'
 
 /**
  * Why a value left a {@link NodeMap}; the third argument of its `dispose` hook.
@@ -32,6 +33,11 @@ export type NodeMapDisposeReason =
   | 'stale'
   /** `link()` declared its address to be another entry's node, so the other entry's value stays. */
   | 'link'
+  /**
+   * The keyer's answers changed, and the value's spellings now key to a node another, older value holds
+   * (the two entries became one node), or to no key at all.
+   */
+  | 'rekeyed'
 
 /**
  * The port half of a `(host, port)` pair; `undefined` means the keyer's default port.
@@ -65,7 +71,39 @@ export interface NodeMapKeyer {
    * lookup; without it, every lookup goes through the keyer.
    */
   readonly generation?: number
+  /**
+   * Where a key stands (every keyer {@link createNodeKeyer} makes has it): what `create` is told to dial.
+   * Without it, `create` gets the host and port of the key, and the DNS name the address gave.
+   */
+  readonly endpoint?: ((input: AddressInput | string, port?: NodeMapPort) => NodeEndpoint) | undefined
 }
+
+/**
+ * The `create` callback of {@link NodeMap.getOrCreate}: gets the key and where to dial it.
+ *
+ * @example
+ * ```ts
+ * const create: NodeMapCreate<Socket> = (key, dial) =>
+ *   tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
+ * ```
+ */
+export type NodeMapCreate<V> = (key: NodeKey, dial: DialTarget) => V
+
+/**
+ * The `create` callback of {@link NodeMap.getOrCreateAsync}: gets the key, where to dial it, and a signal that
+ * aborts when the creation is superseded.
+ *
+ * @example
+ * ```ts
+ * const create: NodeMapCreateAsync<Redis> = async (key, { host, port, servername }, signal) =>
+ *   connect({ host, port, tls: servername === undefined ? undefined : { servername }, signal })
+ * ```
+ */
+export type NodeMapCreateAsync<V> = (
+  key: NodeKey,
+  dial: DialTarget,
+  signal: AbortSignal,
+) => V | PromiseLike<V>
 
 /**
  * Options of a {@link NodeMap}.
@@ -124,12 +162,16 @@ export class StaleCreationError extends Error {
   readonly code = 'ERR_NODE_KEY_STALE_CREATION'
   /** The key whose value was dropped. */
   readonly key: NodeKey
-  /** What removed the key while the value was being created. */
-  readonly reason: 'delete' | 'clear'
+  /**
+   * What removed the key while the value was being created: `delete`, `clear`, or re-keying (the keyer's
+   * answers changed and no spelling of the creation keys any more).
+   */
+  readonly reason: 'delete' | 'clear' | 'rekeyed'
 
-  constructor(key: NodeKey, reason: 'delete' | 'clear') {
+  constructor(key: NodeKey, reason: 'delete' | 'clear' | 'rekeyed') {
+    const what = reason === 'clear' ? 'cleared' : reason === 'rekeyed' ? 're-keyed away' : 'deleted'
     super(
-      `The value created for ${key} was disposed: the key was ${reason === 'clear' ? 'cleared' : 'deleted'} while it was being created. Call getOrCreateAsync again for a new one.`,
+      `The value created for ${key} was disposed: the key was ${what} while it was being created. Call getOrCreateAsync again for a new one.`,
     )
     this.key = key
     this.reason = reason
@@ -143,26 +185,36 @@ const MAX_LINKS = 16
 /** How many address strings `get` indexes straight to their entry before it starts the index afresh. */
 const MAX_FRONT = 4096
 
+/**
+ * How to key a remembered spelling again: `undefined` for an address string given alone (the raw string is
+ * the input), else the arguments as given (an object copied, so a caller's later change cannot move it).
+ */
+type Spelled = undefined | readonly [input: unknown, port: unknown, pair: boolean]
+
+/** Distinct raw spellings, in the order first seen, with how to key each again. */
+type Aliases = Map<string, Spelled>
+
 interface Entry<V> {
-  /** The key the entry is filed under. */
-  readonly key: NodeKey
+  /** The key the entry is filed under; changes only when the map re-keys. */
+  key: NodeKey
   value: V
   /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
-  aliases: Set<string>
+  aliases: Aliases
   /**
    * The (host, port) pairs `get` has noted in `aliases`, by host then port, so a repeated lookup needs no
    * string; it grows only when `aliases` does.
    */
   pairs?: Map<string, Set<unknown>>
-  /** The first address the node was reached by, canonical but not resolved. */
-  dial: Endpoint | undefined
+  /** When the entry was filed, to tell the older of two entries that become one node. */
+  readonly born: number
 }
 
 interface Pending<V> {
+  /** The key the creation is filed under in `#pending`; changes only when the map re-keys. */
+  key: NodeKey
   promise: Promise<V>
   controller: AbortController
-  aliases: Set<string>
-  dial: Endpoint | undefined
+  aliases: Aliases
   /** Set when the creation no longer owns its key. */
   cancelled: NodeMapDisposeReason | undefined
 }
@@ -173,6 +225,8 @@ interface Lookup {
   key: NodeKey
   /** The raw spelling as given: strings as written, pairs and objects as `host:port`. */
   raw: string
+  /** How to key it again. */
+  spelled: Spelled
   input: unknown
   port: unknown
   pair: boolean
@@ -186,9 +240,23 @@ const rawOf = (input: unknown, port: unknown, pair: boolean): string => {
   return objectPort === undefined ? String(host) : `${String(host)}:${String(objectPort)}`
 }
 
-const pushAlias = (aliases: Set<string>, raw: string): void => {
-  if (aliases.size < MAX_ALIASES) aliases.add(raw)
+const spelledOf = (input: unknown, port: unknown, pair: boolean): Spelled => {
+  if (typeof input === 'string') return pair ? [input, port, true] : undefined
+  const { host, port: objectPort } = input as { host?: unknown; port?: unknown }
+  return [{ host, port: objectPort }, port, pair]
 }
+
+const pushAlias = (aliases: Aliases, raw: string, spelled: Spelled): void => {
+  if (aliases.size < MAX_ALIASES && !aliases.has(raw)) aliases.set(raw, spelled)
+}
+
+const mergeAliases = (into: Aliases, from: Aliases): void => {
+  for (const [raw, spelled] of from) pushAlias(into, raw, spelled)
+}
+
+/** A fresh dial target (never the keyer's frozen answer, which carries the key too). */
+const dialTarget = (host: string, port: number, servername: string | undefined): DialTarget =>
+  servername === undefined ? { host, port } : { host, port, servername }
 
 /**
  * A `Map`-like cache of per-node values keyed by {@link NodeKey}. Every method takes any spelling of a node's
@@ -197,13 +265,33 @@ const pushAlias = (aliases: Set<string>, raw: string): void => {
  * under one spelling is found under every other.
  *
  * - `dispose` runs exactly once for every value that leaves: `delete`, `set` over another value, `clear`,
- *   eviction past `max`, a creation gone stale, a merge by `link`.
+ *   eviction past `max`, a creation gone stale, a merge by `link`, a merge by re-keying.
+ * - `getOrCreate` and `getOrCreateAsync` tell `create` where to dial ({@link DialTarget}): the endpoint the key
+ *   stands for after the keyer's resolver, and the DNS name the address gave, for TLS.
  * - `getOrCreateAsync` creates at most one value per key however many callers ask at once; a failed creation
  *   is not cached.
- * - `aliases(key)` keeps the first 16 distinct spellings seen for each key, `dialAddress(key)` the first
- *   address the node was reached by (for a TLS servername), and `link(address, key)` makes another address
- *   find an existing entry; all of it leaves with the entry, so memory is bounded by the entries.
- * - `get`, `has` and `delete` never throw: input that is not an address finds nothing.
+ * - `aliases(key)` keeps the first 16 distinct spellings seen for each key and `link(address, key)` makes
+ *   another address find an existing entry; all of it leaves with the entry, so memory is bounded by the
+ *   entries.
+ * - `get`, `has` and `delete` never throw for bad input: input that is not an address finds nothing.
+ *
+ * **The map follows its keyer.** When the keyer's answers change (its `generation` moves: a DNS name learned,
+ * moved or forgotten, a NAT entry added or removed), the map re-keys its entries from the spellings it holds
+ * (aliases and links included) before it answers anything. Afterwards, and at every moment:
+ *
+ * - each value in the map is reachable by the current key of at least one spelling it was filed or reached
+ *   under: an entry keeps its key while one of its spellings still gives it, else moves to the key its
+ *   first spelling gives now;
+ * - no two values share a key: when two entries become one node, the older one (filed first; its connection
+ *   is the established one) stays and takes the other's spellings, and the other is disposed with reason
+ *   `'rekeyed'`; an entry none of whose spellings keys any more is disposed with reason `'rekeyed'` too;
+ * - a creation in flight moves with its spellings and settles under the key the answers give when it
+ *   arrives; if a value is filed under that key by then, the filed (older) one stays and the new one is
+ *   disposed with reason `'rekeyed'`;
+ * - a link whose address now keys to a node the map holds an entry or a creation for is dropped: the
+ *   keyer's answer wins over the link.
+ *
+ * A keyer without a `generation` (a plain function) is taken to never change its answers.
  *
  * Iteration (`keys`, `values`, `entries`, `forEach`, `for…of`) visits the keys present when it starts, least
  * recently used first, skipping the ones removed meanwhile.
@@ -211,7 +299,7 @@ const pushAlias = (aliases: Set<string>, raw: string): void => {
  * @example
  * ```ts
  * const nodes = new NodeMap<Redis>({ dispose: (client) => client.disconnect(), max: 64 })
- * const a = nodes.getOrCreate('localhost', 7000, (key) => new Redis(7000, '127.0.0.1'))
+ * const a = nodes.getOrCreate('localhost', 7000, (key, dial) => new Redis(dial.port, dial.host))
  * nodes.get('127.0.0.1:7000') === a            // true
  * nodes.get('redis://LOCALHOST:7000') === a    // true
  * nodes.aliases('127.0.0.1:7000')              // ['localhost:7000', '127.0.0.1:7000', 'redis://LOCALHOST:7000']
@@ -235,10 +323,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * emptied when full.
    */
   readonly #front = new Map<string, Entry<V>>()
-  /** The keyer's generation the front index was filled under; `undefined` when the keyer has none. */
-  #frontGeneration: number | undefined
+  /**
+   * The keyer's generation the keys and the front index were made under; `undefined` when the keyer has
+   * none (its answers are taken never to change).
+   */
+  #generation: number | undefined
   /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
   readonly #linked = new Map<NodeKey, NodeKey[]>()
+  /** A linked address's key to the spelling it was linked by, to key it again when the answers change. */
+  readonly #linkSpelling = new Map<NodeKey, readonly [raw: string, spelled: Spelled]>()
+  /** The next entry's birth number. */
+  #born = 0
   /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
   #newest: NodeKey | undefined
 
@@ -265,7 +360,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       throw new TypeError(`Expected \`max\` to be an integer from 1 up, or Infinity, got ${preview(max)}.`)
     }
     this.#keyer = keyer
-    this.#frontGeneration = typeof keyer.generation === 'number' ? keyer.generation : undefined
+    this.#generation = typeof keyer.generation === 'number' ? keyer.generation : undefined
     this.#dispose = dispose
     this.#onError = onError
     this.#max = max
@@ -273,6 +368,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /** The number of entries (creations still in flight are not counted). */
   get size(): number {
+    this.#sync()
     return this.#entries.size
   }
 
@@ -293,6 +389,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   keyOf(host: string, port: NodeMapPort): NodeKey
   keyOf(address: AddressInput): NodeKey
   keyOf(...args: [AddressInput] | [string, NodeMapPort]): NodeKey {
+    this.#sync()
     return this.#lookup(args[0], args[1], args.length > 1).key
   }
 
@@ -310,30 +407,32 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   get(host: string, port: NodeMapPort): V | undefined
   get(address: AddressInput): V | undefined
   get(hostOrAddress: AddressInput, port?: NodeMapPort): V | undefined {
-    // The hot path of a cluster client: no rest array, no lookup record, and no string built for a spelling
-    // the entry has already seen.
+    // The hot path of a cluster client: an address string found before, under unchanged answers, is one
+    // lookup in the front index. Everything else is kept out of this method, so that it stays small enough
+    // for the engine to inline into the caller's loop.
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const pair = arguments.length > 1
-    if (!pair && typeof hostOrAddress === 'string' && this.#frontGeneration !== undefined) {
-      const generation = this.#keyer.generation
-      if (generation === this.#frontGeneration) {
-        const hit = this.#front.get(hostOrAddress)
-        if (hit !== undefined) {
-          if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
-          return hit.value
-        }
-      } else {
-        this.#front.clear()
-        this.#frontGeneration = generation
+    if (!pair && typeof hostOrAddress === 'string' && this.#keyer.generation === this.#generation) {
+      const hit = this.#front.get(hostOrAddress)
+      if (hit !== undefined) {
+        if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
+        return hit.value
       }
     }
+    return this.#getSlow(hostOrAddress, port, pair)
+  }
+
+  /** `get` past the front index: re-key if the answers changed, key the input, note its spelling. */
+  #getSlow(hostOrAddress: unknown, port: unknown, pair: boolean): V | undefined {
+    this.#sync()
+    // No rest array, no lookup record, and no string built for a spelling the entry has already seen.
     const key = this.#tryKey(hostOrAddress, port, pair)
     if (key === undefined) return undefined
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     this.#touch(key, entry)
     if (entry.aliases.size < MAX_ALIASES) this.#remember(entry, hostOrAddress, port, pair)
-    if (!pair && typeof hostOrAddress === 'string' && this.#frontGeneration !== undefined) {
+    if (!pair && typeof hostOrAddress === 'string' && this.#generation !== undefined) {
       if (this.#front.size >= MAX_FRONT) this.#front.clear()
       this.#front.set(hostOrAddress, entry)
     }
@@ -351,6 +450,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   has(host: string, port: NodeMapPort): boolean
   has(address: AddressInput): boolean
   has(hostOrAddress: AddressInput, port?: NodeMapPort): boolean {
+    this.#sync()
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const key = this.#tryKey(hostOrAddress, port, arguments.length > 1)
     return key !== undefined && this.#entries.has(key)
@@ -372,10 +472,11 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   set(host: string, port: NodeMapPort, value: V): this
   set(address: AddressInput, value: V): this
   set(...args: [AddressInput, V] | [string, NodeMapPort, V]): this {
+    this.#sync()
     const pair = args.length > 2
     const found = this.#lookup(args[0], args[1], pair)
     const value = (pair ? args[2] : args[1]) as V
-    this.#settle(this.#store(found, value, undefined))
+    this.#settle(this.#store(found, value))
     return this
   }
 
@@ -394,6 +495,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   delete(host: string, port: NodeMapPort): boolean
   delete(address: AddressInput): boolean
   delete(...args: [AddressInput] | [string, NodeMapPort]): boolean {
+    this.#sync()
     const found = this.#tryLookup(args[0], args[1], args.length > 1)
     if (found === undefined) return false
     const { key } = found
@@ -425,13 +527,16 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     for (const key of [...this.#pending.keys()]) this.#cancel(key, 'clear')
     this.#linkOf.clear()
     this.#linked.clear()
+    this.#linkSpelling.clear()
+    // Nothing is left to re-key.
+    if (this.#generation !== undefined) this.#generation = this.#keyer.generation
     this.#settle(departures)
   }
 
   /**
-   * The value filed under the address, or a new one from `create(key, address)` filed and returned. `create`
-   * gets the key and the {@link dialAddress} (the address as given, canonical but not resolved). If `create`
-   * throws, nothing is filed. A creation in flight in `getOrCreateAsync` for the same key is superseded by
+   * The value filed under the address, or a new one from `create(key, dial)` filed and returned. `create`
+   * gets the key and where to dial it ({@link DialTarget}: the endpoint after the keyer's resolver, and the
+   * DNS name the address gave, for TLS). If `create` throws, nothing is filed. A creation in flight in `getOrCreateAsync` for the same key is superseded by
    * this one (its value is disposed with reason `'stale'` when it arrives).
    *
    * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address, a
@@ -439,17 +544,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * value.
    * @example
    * ```ts
-   * const client = nodes.getOrCreate('localhost', 7000, (key, address) => connect(address))
+   * const client = nodes.getOrCreate('localhost', 7000, (key, dial) => net.connect(dial.port, dial.host))
    * nodes.getOrCreate('127.0.0.1:7000', connect) === client // true: no second connection
    * ```
    */
-  getOrCreate(host: string, port: NodeMapPort, create: (key: NodeKey, address: Endpoint | undefined) => V): V
-  getOrCreate(address: AddressInput, create: (key: NodeKey, address: Endpoint | undefined) => V): V
-  getOrCreate(
-    ...args:
-      | [AddressInput, (key: NodeKey, address: Endpoint | undefined) => V]
-      | [string, NodeMapPort, (key: NodeKey, address: Endpoint | undefined) => V]
-  ): V {
+  getOrCreate(host: string, port: NodeMapPort, create: NodeMapCreate<V>): V
+  getOrCreate(address: AddressInput, create: NodeMapCreate<V>): V
+  getOrCreate(...args: [AddressInput, NodeMapCreate<V>] | [string, NodeMapPort, NodeMapCreate<V>]): V {
+    this.#sync()
     const pair = args.length > 2
     const create = (pair ? args[2] : args[1]) as unknown
     if (typeof create !== 'function') {
@@ -459,11 +561,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const entry = this.#entries.get(found.key)
     if (entry !== undefined) {
       this.#touch(found.key, entry)
-      pushAlias(entry.aliases, found.raw)
+      pushAlias(entry.aliases, found.raw, found.spelled)
       return entry.value
     }
-    const dial = this.#dialOf(found)
-    const value = (create as (key: NodeKey, address: Endpoint | undefined) => V)(found.key, dial)
+    const value = (create as NodeMapCreate<V>)(found.key, this.#dialOf(found))
     // `create` may have filed a value for this key itself (re-entrantly); that one stays.
     const again = this.#entries.get(found.key)
     if (again !== undefined) {
@@ -471,14 +572,15 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       if (!Object.is(value, again.value)) this.#settle([[value, found.key, 'stale']])
       return again.value
     }
-    this.#settle(this.#store(found, value, dial))
+    this.#settle(this.#store(found, value))
     return value
   }
 
   /**
-   * The value filed under the address, or the one `create(key, address, signal)` resolves to, filed and
+   * The value filed under the address, or the one `create(key, dial, signal)` resolves to, filed and
    * returned. However many callers ask at once, in whatever spellings, `create` runs once per key and they all
-   * get the same promise: the same value or the same rejection. A rejected creation is not cached. The
+   * get the same promise: the same value or the same rejection. A rejected creation is not cached. `dial` is
+   * as for {@link NodeMap.getOrCreate}. The
    * `signal` aborts when the key is deleted, cleared, set or linked away meanwhile; a value that arrives after
    * that is disposed with reason `'stale'`, and the callers get the value the key holds then, or a
    * {@link StaleCreationError} if it holds none.
@@ -491,36 +593,21 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * ```ts
    * const clients = await Promise.all(
    *   ['localhost:7000', '127.0.0.1:7000', '::ffff:127.0.0.1:7000'].map((address) =>
-   *     nodes.getOrCreateAsync(address, async (key, dial) => connect(dial)),
+   *     nodes.getOrCreateAsync(address, async (key, dial) => connect(dial.host, dial.port)),
    *   ),
    * ) // one connection, three times
    * ```
    */
+  getOrCreateAsync(host: string, port: NodeMapPort, create: NodeMapCreateAsync<V>): Promise<V>
+  getOrCreateAsync(address: AddressInput, create: NodeMapCreateAsync<V>): Promise<V>
   getOrCreateAsync(
-    host: string,
-    port: NodeMapPort,
-    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-  ): Promise<V>
-  getOrCreateAsync(
-    address: AddressInput,
-    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-  ): Promise<V>
-  getOrCreateAsync(
-    ...args:
-      | [
-          AddressInput,
-          (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-        ]
-      | [
-          string,
-          NodeMapPort,
-          (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-        ]
+    ...args: [AddressInput, NodeMapCreateAsync<V>] | [string, NodeMapPort, NodeMapCreateAsync<V>]
   ): Promise<V> {
     const pair = args.length > 2
     const create = (pair ? args[2] : args[1]) as unknown
     let found: Lookup
     try {
+      this.#sync()
       if (typeof create !== 'function') {
         throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
       }
@@ -532,33 +619,35 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
       this.#touch(key, entry)
-      pushAlias(entry.aliases, found.raw)
+      pushAlias(entry.aliases, found.raw, found.spelled)
       return Promise.resolve(entry.value)
     }
     const inFlight = this.#pending.get(key)
     if (inFlight !== undefined) {
-      pushAlias(inFlight.aliases, found.raw)
+      pushAlias(inFlight.aliases, found.raw, found.spelled)
       return inFlight.promise
+    }
+    let dial: DialTarget
+    try {
+      dial = this.#dialOf(found)
+    } catch (error) {
+      return Promise.reject(error)
     }
     let resolve!: (value: V) => void
     let reject!: (error: unknown) => void
     const pending: Pending<V> = {
+      key,
       promise: new Promise<V>((res, rej) => {
         resolve = res
         reject = rej
       }),
       controller: new AbortController(),
-      aliases: new Set([found.raw]),
-      dial: this.#dialOf(found),
+      aliases: new Map([[found.raw, found.spelled]]),
       cancelled: undefined,
     }
     // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
     this.#pending.set(key, pending)
-    this.#create(
-      key,
-      pending,
-      create as (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-    ).then(resolve, reject)
+    this.#create(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
     return pending.promise
   }
 
@@ -577,30 +666,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   aliases(host: string, port: NodeMapPort): string[]
   aliases(address: AddressInput): string[]
   aliases(...args: [AddressInput] | [string, NodeMapPort]): string[] {
+    this.#sync()
     const found = this.#tryLookup(args[0], args[1], args.length > 1)
     const entry = found === undefined ? undefined : this.#entries.get(found.key)
-    return entry === undefined ? [] : [...entry.aliases]
-  }
-
-  /**
-   * The first address the entry's node was reached by (the one that created the entry), with its host
-   * canonical but not resolved: `localhost` stays `localhost`, so it can serve as a TLS servername where the
-   * key says `127.0.0.1`. To connect through a NAT table, use the key ({@link parseNodeKey}) instead.
-   * `undefined` when nothing is filed under the address (or, with a custom keyer, the address could not be
-   * read).
-   *
-   * @example
-   * ```ts
-   * nodes.set('rediss://Cache.Example:6380', client)
-   * nodes.dialAddress('cache.example:6380') // { host: 'cache.example', port: 6380 }
-   * ```
-   */
-  dialAddress(host: string, port: NodeMapPort): Endpoint | undefined
-  dialAddress(address: AddressInput): Endpoint | undefined
-  dialAddress(...args: [AddressInput] | [string, NodeMapPort]): Endpoint | undefined {
-    const found = this.#tryLookup(args[0], args[1], args.length > 1)
-    const dial = found === undefined ? undefined : this.#entries.get(found.key)?.dial
-    return dial === undefined ? undefined : { host: dial.host, port: dial.port }
+    return entry === undefined ? [] : [...entry.aliases.keys()]
   }
 
   /**
@@ -620,12 +689,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * ```
    */
   link(address: AddressInput, key: AddressInput): boolean {
+    this.#sync()
     const target = this.#lookup(key, undefined, false).key
     const source = this.#keyer(address)
     const raw = rawOf(address, undefined, false)
+    const spelled = spelledOf(address, undefined, false)
     if (!this.#entries.has(target) && !this.#pending.has(target)) return false
     const targetAliases = (this.#entries.get(target) ?? this.#pending.get(target))?.aliases
-    if (targetAliases !== undefined) pushAlias(targetAliases, raw)
+    if (targetAliases !== undefined) pushAlias(targetAliases, raw, spelled)
     if (source === target) return true
     const departures: Departure<V>[] = []
     const previous = this.#linkOf.get(source)
@@ -638,12 +709,16 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (merged !== undefined) {
       this.#entries.delete(source)
       departures.push([merged.value, source, 'link'])
-      if (targetAliases !== undefined) for (const alias of merged.aliases) pushAlias(targetAliases, alias)
+      if (targetAliases !== undefined) mergeAliases(targetAliases, merged.aliases)
     }
     this.#cancel(source, 'link')
     const followers = this.#linked.get(source) ?? []
     this.#linked.delete(source)
-    for (const follower of [...followers, source]) this.#addLink(follower, target)
+    for (const follower of followers) {
+      const spelling = this.#linkSpelling.get(follower)
+      if (spelling !== undefined) this.#addLink(follower, target, spelling)
+    }
+    this.#addLink(source, target, [raw, spelled])
     this.#settle(departures)
     return true
   }
@@ -682,6 +757,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * ```
    */
   *entries(): IterableIterator<[NodeKey, V]> {
+    this.#sync()
     for (const key of [...this.#entries.keys()]) {
       const entry = this.#entries.get(key)
       if (entry !== undefined) yield [key, entry.value]
@@ -716,7 +792,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   #lookup(input: unknown, port: unknown, pair: boolean): Lookup {
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
     const own = pair ? keyer(input, port) : keyer(input)
-    return { key: this.#linkOf.get(own) ?? own, raw: rawOf(input, port, pair), input, port, pair }
+    return {
+      key: this.#linkOf.get(own) ?? own,
+      raw: rawOf(input, port, pair),
+      spelled: spelledOf(input, port, pair),
+      input,
+      port,
+      pair,
+    }
   }
 
   /** {@link NodeMap.#lookup}, with `undefined` for input that is not an address. */
@@ -746,14 +829,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    */
   #remember(entry: Entry<V>, input: unknown, port: unknown, pair: boolean): void {
     if (typeof input !== 'string') {
-      pushAlias(entry.aliases, rawOf(input, port, pair))
-    } else if (!pair || port === undefined) {
-      if (!entry.aliases.has(input)) pushAlias(entry.aliases, input)
+      pushAlias(entry.aliases, rawOf(input, port, pair), spelledOf(input, port, pair))
+    } else if (!pair) {
+      if (!entry.aliases.has(input)) pushAlias(entry.aliases, input, undefined)
     } else {
       entry.pairs ??= new Map()
       let ports = entry.pairs.get(input)
       if (ports?.has(port) === true) return
-      pushAlias(entry.aliases, rawOf(input, port, pair))
+      pushAlias(entry.aliases, rawOf(input, port, pair), [input, port, true])
       if (ports === undefined) {
         ports = new Set()
         entry.pairs.set(input, ports)
@@ -762,21 +845,157 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
   }
 
-  /** The address as given, canonical and not resolved: the keyer's parse without its resolver. */
-  #dialOf(found: Lookup): Endpoint | undefined {
-    let keyPort: number | undefined
-    try {
-      keyPort = parseNodeKey(found.key).port
-    } catch {
-      keyPort = undefined
+  /**
+   * Where to dial the node an address keys to: the keyer's `endpoint` for the same input, or, for a keyer
+   * without one, the key's host and port with the DNS name the address gave.
+   *
+   * @throws TypeError when a custom keyer's key is not a node key.
+   */
+  #dialOf(found: Lookup): DialTarget {
+    const { endpoint } = this.#keyer
+    if (typeof endpoint === 'function') {
+      const answer = found.pair
+        ? endpoint(found.input as string, found.port as NodeMapPort)
+        : endpoint(found.input as AddressInput)
+      if (answer.key === found.key) return dialTarget(answer.host, answer.port, answer.servername)
     }
+    let keyed: { host: string; port: number }
     try {
-      if (found.pair)
-        return parseAddress({ host: found.input as string, port: (found.port ?? keyPort) as number })
-      return parseAddress(found.input as AddressInput, { defaultPort: keyPort })
-    } catch {
-      return keyPort === undefined ? undefined : parseNodeKey(found.key)
+      keyed = parseNodeKey(found.key)
+    } catch (error) {
+      throw new TypeError(
+        `Expected the keyer of NodeMap to return node keys ("host:port", "[v6]:port"), got ${preview(found.key)}.`,
+        { cause: error },
+      )
     }
+    let servername: string | undefined
+    try {
+      const given = found.pair
+        ? parseAddress({ host: found.input as string, port: (found.port ?? keyed.port) as number })
+        : parseAddress(found.input as AddressInput, { defaultPort: keyed.port })
+      servername = servernameOf(given.host)
+    } catch {
+      servername = undefined
+    }
+    return dialTarget(keyed.host, keyed.port, servername)
+  }
+
+  /**
+   * Re-key the map if the keyer's answers changed since the keys were made; dispose what gave way. Runs at
+   * the start of every method, so nothing answers from stale keys.
+   */
+  #sync(): void {
+    if (this.#generation === undefined) return
+    // Keying spellings again could, with an odd resolver, move the generation again: a few rounds at most.
+    for (let round = 0; round < 3 && this.#keyer.generation !== this.#generation; round++) {
+      this.#generation = this.#keyer.generation
+      this.#front.clear()
+      this.#newest = undefined
+      this.#settle(this.#rekey())
+    }
+  }
+
+  /** File every entry, creation and link again under the keys their spellings give now (see the class doc). */
+  #rekey(): Departure<V>[] {
+    const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
+    const keyOf = (raw: string, spelled: Spelled): NodeKey | undefined => {
+      try {
+        if (spelled === undefined) return keyer(raw)
+        const [input, port, pair] = spelled
+        return pair ? keyer(input, port) : keyer(input)
+      } catch {
+        return undefined
+      }
+    }
+    // The spellings links give their targets count as the targets' own.
+    const linkedSpellings = new Map<NodeKey, (readonly [string, Spelled])[]>()
+    for (const [source, target] of this.#linkOf) {
+      const spelling = this.#linkSpelling.get(source)
+      if (spelling === undefined) continue
+      const list = linkedSpellings.get(target)
+      if (list === undefined) linkedSpellings.set(target, [spelling])
+      else list.push(spelling)
+    }
+    /** The key now: the current one while a spelling still gives it, else the first spelling's. */
+    const keyNow = (current: NodeKey, aliases: Aliases): NodeKey | undefined => {
+      let first: NodeKey | undefined
+      for (const [raw, spelled] of aliases) {
+        const key = keyOf(raw, spelled)
+        if (key === current) return current
+        first ??= key
+      }
+      for (const [raw, spelled] of linkedSpellings.get(current) ?? []) {
+        const key = keyOf(raw, spelled)
+        if (key === current) return current
+        first ??= key
+      }
+      return first
+    }
+
+    const departures: Departure<V>[] = []
+    /** An old key to the key of the entry or creation that holds its node now; absent when it left. */
+    const moved = new Map<NodeKey, NodeKey>()
+    const filed = new Map<NodeKey, Entry<V>>()
+    const order = [...this.#entries.values()]
+    // Oldest first, so that in a merge the older entry is the one already filed.
+    for (const entry of [...order].sort((a, b) => a.born - b.born)) {
+      const old = entry.key
+      const key = keyNow(old, entry.aliases)
+      if (key === undefined) {
+        departures.push([entry.value, old, 'rekeyed'])
+        continue
+      }
+      const owner = filed.get(key)
+      if (owner !== undefined) {
+        mergeAliases(owner.aliases, entry.aliases)
+        if (!Object.is(owner.value, entry.value)) departures.push([entry.value, old, 'rekeyed'])
+        moved.set(old, key)
+        continue
+      }
+      entry.key = key
+      filed.set(key, entry)
+      moved.set(old, key)
+    }
+    // The same recency order, under the new keys.
+    this.#entries.clear()
+    for (const entry of order) if (filed.get(entry.key) === entry) this.#entries.set(entry.key, entry)
+
+    // Creations in flight move with their spellings; a second creation for one key joins the first.
+    const creations = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const pending of creations) {
+      const old = pending.key
+      const key = keyNow(old, pending.aliases)
+      const first = key === undefined ? undefined : this.#pending.get(key)
+      // A link to a key that held both an entry and a creation follows the entry.
+      if (key !== undefined && !moved.has(old)) moved.set(old, key)
+      if (key === undefined || first !== undefined) {
+        if (first !== undefined) mergeAliases(first.aliases, pending.aliases)
+        pending.cancelled = 'rekeyed'
+        if (key !== undefined) pending.key = key
+        continue
+      }
+      pending.key = key
+      this.#pending.set(key, pending)
+    }
+
+    // Links follow their targets; one whose address now keys to a node held here on its own is dropped.
+    const links = [...this.#linkOf]
+    const spellings = new Map(this.#linkSpelling)
+    this.#linkOf.clear()
+    this.#linked.clear()
+    this.#linkSpelling.clear()
+    for (const [source, oldTarget] of links) {
+      const spelling = spellings.get(source)
+      const target = moved.get(oldTarget)
+      if (spelling === undefined || target === undefined) continue
+      if (!this.#entries.has(target) && !this.#pending.has(target)) continue
+      const key = keyOf(spelling[0], spelling[1])
+      if (key === undefined || key === target || this.#linkOf.has(key)) continue
+      if (this.#entries.has(key) || this.#pending.has(key)) continue
+      this.#addLink(key, target, spelling)
+    }
+    return departures
   }
 
   /** Move an entry to the most recent end, when recency matters and it is not there already. */
@@ -788,7 +1007,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** File a value; returns what left (a replaced value, an evicted one). */
-  #store(found: Lookup, value: V, dial: Endpoint | undefined): Departure<V>[] {
+  #store(found: Lookup, value: V): Departure<V>[] {
     const { key } = found
     const superseded = this.#pending.get(key)
     this.#cancel(key, 'set')
@@ -798,12 +1017,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       if (!Object.is(entry.value, value)) departures.push([entry.value, key, 'set'])
       entry.value = value
       this.#touch(key, entry)
-      pushAlias(entry.aliases, found.raw)
+      pushAlias(entry.aliases, found.raw, found.spelled)
       return departures
     }
-    const aliases = superseded?.aliases ?? new Set<string>()
-    pushAlias(aliases, found.raw)
-    return this.#insert(key, { key, value, aliases, dial: superseded?.dial ?? dial ?? this.#dialOf(found) })
+    const aliases: Aliases = superseded?.aliases ?? new Map()
+    pushAlias(aliases, found.raw, found.spelled)
+    return this.#insert(key, { key, value, aliases, born: this.#born++ })
   }
 
   /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
@@ -821,37 +1040,48 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** Run `create` for a creation filed in `#pending`, and file or drop its value. */
-  async #create(
-    key: NodeKey,
-    pending: Pending<V>,
-    create: (key: NodeKey, address: Endpoint | undefined, signal: AbortSignal) => V | PromiseLike<V>,
-  ): Promise<V> {
+  async #create(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
     let value: V
     try {
-      value = await create(key, pending.dial, pending.controller.signal)
+      value = await create(pending.key, dial, pending.controller.signal)
     } catch (error) {
-      if (this.#pending.get(key) === pending) {
-        this.#pending.delete(key)
-        this.#dropLinksIfOrphan(key)
+      if (this.#pending.get(pending.key) === pending) {
+        this.#pending.delete(pending.key)
+        this.#dropLinksIfOrphan(pending.key)
       }
       throw error
     }
+    // The answers may have changed while `create` ran: the value settles under the key they give now.
+    this.#sync()
+    const { key } = pending
     if (this.#pending.get(key) === pending) {
       this.#pending.delete(key)
-      this.#settle(this.#insert(key, { key, value, aliases: pending.aliases, dial: pending.dial }))
+      const older = this.#entries.get(key)
+      if (older !== undefined) {
+        // Re-keying brought a value filed earlier to this key meanwhile: the older one stays.
+        mergeAliases(older.aliases, pending.aliases)
+        if (!Object.is(value, older.value)) this.#settle([[value, key, 'rekeyed']])
+        return older.value
+      }
+      this.#settle(this.#insert(key, { key, value, aliases: pending.aliases, born: this.#born++ }))
       return value
     }
-    // The key was deleted, cleared, set or linked away meanwhile: this value is not filed. The callers get
-    // what the address finds now, if anything.
+    // The key was deleted, cleared, set or linked away meanwhile, or re-keying merged this creation into
+    // another: this value is not filed. The callers get what the address finds now, if anything.
     const now = this.#linkOf.get(key) ?? key
     const entry = this.#entries.get(now)
     // The value may be the one filed meanwhile (a create that set it itself, or two creators sharing one
     // object): that one is in the map, not stale.
-    if (entry === undefined || !Object.is(value, entry.value)) this.#settle([[value, key, 'stale']])
+    if (entry === undefined || !Object.is(value, entry.value)) {
+      this.#settle([[value, key, pending.cancelled === 'rekeyed' ? 'rekeyed' : 'stale']])
+    }
     if (entry !== undefined) return entry.value
     const next = this.#pending.get(now)
     if (next !== undefined) return next.promise
-    throw new StaleCreationError(key, pending.cancelled === 'clear' ? 'clear' : 'delete')
+    throw new StaleCreationError(
+      key,
+      pending.cancelled === 'clear' || pending.cancelled === 'rekeyed' ? pending.cancelled : 'delete',
+    )
   }
 
   /** Take the creation in flight for a key, if any, out of the map and abort its signal. */
@@ -864,9 +1094,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** Link a key to a target, keeping the target's newest links. */
-  #addLink(source: NodeKey, target: NodeKey): void {
+  #addLink(source: NodeKey, target: NodeKey, spelling: readonly [raw: string, spelled: Spelled]): void {
     this.#front.clear()
     this.#linkOf.set(source, target)
+    this.#linkSpelling.set(source, spelling)
     let sources = this.#linked.get(target)
     if (sources === undefined) {
       sources = []
@@ -875,13 +1106,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     sources.push(source)
     while (sources.length > MAX_LINKS) {
       const dropped = sources.shift()
-      if (dropped !== undefined) this.#linkOf.delete(dropped)
+      if (dropped !== undefined) {
+        this.#linkOf.delete(dropped)
+        this.#linkSpelling.delete(dropped)
+      }
     }
   }
 
   #unlink(source: NodeKey, target: NodeKey): void {
     this.#front.clear()
     this.#linkOf.delete(source)
+    this.#linkSpelling.delete(source)
     const sources = this.#linked.get(target)
     if (sources === undefined) return
     const at = sources.indexOf(source)
@@ -894,7 +1129,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (this.#entries.has(key) || this.#pending.has(key)) return
     const sources = this.#linked.get(key)
     if (sources === undefined) return
-    for (const source of sources) this.#linkOf.delete(source)
+    for (const source of sources) {
+      this.#linkOf.delete(source)
+      this.#linkSpelling.delete(source)
+    }
     this.#linked.delete(key)
   }
 

@@ -13,10 +13,10 @@
  *   per-command encoding) or as `String` objects (node-redis's `VerbatimString` for `CLUSTER NODES`);
  * - integers as numbers or decimal strings (`stringNumbers`).
  */
-import { type NodeKey, parseNodeKey } from './address.js'
+import { type NodeKey, parseNodeKey, servernameOf } from './address.js'
 import { InvalidTopologyError, isFailure, isNodeKeyError, preview } from './errors.js'
 import { hostOrFailure } from './host.js'
-import { canonicalNodeKey } from './key.js'
+import { canonicalNodeKey, type NodeKeyer } from './key.js'
 
 /**
  * A function from an address to its key: {@link canonicalNodeKey}, or a keyer from {@link createNodeKeyer}.
@@ -186,26 +186,27 @@ export interface ClusterTopology {
 
 /**
  * The key of `host:port` through the keyer, the endpoint it stands for, and the DNS name the caller used (for
- * TLS): lowercase punycode without a trailing dot, absent for IP literals; `{ error }` when the keyer
- * refuses the address. The one place the readers compute what a client dials, so that a keyer method giving
- * the same can take its place.
+ * TLS): `keyer.endpoint()` when the keyer is one of this library's (through its memo), else the same computed
+ * from the key; `{ error }` when the keyer refuses the address.
  */
 const endpointOf = (
   keyer: TopologyKeyer,
   host: string,
   port: number,
 ): { key: NodeKey; host: string; port: number; servername?: string } | { error: Error } => {
-  let key: NodeKey
   try {
-    key = keyer({ host, port })
+    const { endpoint } = keyer as Partial<Pick<NodeKeyer, 'endpoint'>>
+    if (typeof endpoint === 'function') return endpoint(host, port)
+    const key = keyer({ host, port })
+    const name = hostOrFailure(host, true, false)
+    const servername = isFailure(name) ? undefined : servernameOf(name)
+    return servername === undefined
+      ? { key, ...parseNodeKey(key) }
+      : { key, ...parseNodeKey(key), servername }
   } catch (error) {
     if (isNodeKeyError(error)) return { error }
     throw error
   }
-  const endpoint = parseNodeKey(key)
-  const name = hostOrFailure(host, true, false)
-  const servername = isFailure(name) || isIPLiteral(name) ? undefined : name
-  return servername === undefined ? { key, ...endpoint } : { key, ...endpoint, servername }
 }
 
 /** A canonical host that is an IP address: IPv6 (has a colon) or dotted-decimal IPv4. */

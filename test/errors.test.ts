@@ -247,9 +247,16 @@ test('messageWithHint: a front end replaces the hint, keeping what was expected'
     'Expected a port in "node-1", got none. Use --default-port.',
   )
   assert.equal(messageWithHint(error, undefined), 'Expected a port in "node-1", got none.')
-  const plain = caught(() => canonicalNodeKey('node-1')) as NodeKeyError
+  // The keyer names its own remedy, a keyer with a default port (never an option it does not take).
+  const keyed = caught(() => canonicalNodeKey('node-1')) as NodeKeyError
+  assert.match(keyed.hint ?? '', /createNodeKeyer\(\{ defaultPort/)
+  assert.equal(
+    messageWithHint(keyed, 'Use --default-port.'),
+    'Expected a port in "node-1", got none. Use --default-port.',
+  )
+  const plain = caught(() => canonicalNodeKey(':7002')) as NodeKeyError
   assert.equal(plain.hint, undefined)
-  assert.equal(messageWithHint(plain, 'Use --default-port.'), `${plain.message} Use --default-port.`)
+  assert.equal(messageWithHint(plain, 'Use X.'), `${plain.message} Use X.`)
   // An error whose message does not end with its hint (made by hand) keeps its message whole.
   const odd = new InvalidPortError('missing-port', 'Expected a port.', undefined)
   assert.equal(messageWithHint(odd, 'X.'), 'Expected a port. X.')

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   canonicalNodeKey,
+  chainResolvers,
   createNodeKeyer,
+  formatNodeKey,
   InvalidHostError,
   InvalidPortError,
   loopbackResolver,
@@ -160,4 +162,79 @@ test('a keyer offers stats, clear and close', () => {
   const defaults = staticResolver({})
   assert.equal(defaults({ host: 'a', port: 1 }), undefined)
   assert.deepEqual(loopbackResolver()({ host: 'localhost', port: 1 }), { host: '127.0.0.1', port: 1 })
+})
+
+test('keyer.endpoint gives the key, the endpoint after the resolver, and the DNS name for SNI', () => {
+  const keyer = createNodeKeyer({
+    resolver: chainResolvers(
+      staticResolver({
+        '10.0.1.230:30001': { host: '203.0.113.73', port: 30001 },
+        'cache.example': '10.0.0.7',
+      }),
+      loopbackResolver(),
+    ),
+  })
+  // NAT: the key and the host to dial are both the external address; an IP literal gives no servername.
+  assert.deepEqual(
+    { ...keyer.endpoint('10.0.1.230', 30001) },
+    { key: '203.0.113.73:30001', host: '203.0.113.73', port: 30001 },
+  )
+  assert.deepEqual(
+    { ...keyer.endpoint('rediss://Cache.Example:6380') },
+    { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' },
+  )
+  assert.deepEqual(
+    { ...keyer.endpoint('LOCALHOST', 7000) },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, servername: 'localhost' },
+  )
+  // IPv6 bare, as net.connect wants it; no servername for any spelling of an IP address.
+  assert.deepEqual({ ...keyer.endpoint('[0:0::1]:7000') }, { key: '[::1]:7000', host: '::1', port: 7000 })
+  assert.deepEqual(
+    { ...keyer.endpoint('::ffff:7f00:1', 7000) },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000 },
+  )
+  assert.deepEqual(
+    { ...keyer.endpoint('0x7f.1:7000') },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000 },
+  )
+  // Unicode names as punycode; the servername is the name as the caller gave it, before the resolver.
+  assert.deepEqual(
+    { ...keyer.endpoint({ host: 'BÜCHER.example', port: '7000' }) },
+    {
+      key: 'xn--bcher-kva.example:7000',
+      host: 'xn--bcher-kva.example',
+      port: 7000,
+      servername: 'xn--bcher-kva.example',
+    },
+  )
+  assert.equal('servername' in keyer.endpoint('10.0.0.1:1'), false)
+  // A trailing dot is part of the key (a different name to a resolver with search domains), never of SNI.
+  assert.deepEqual(
+    { ...keyer.endpoint('Redis-1.Internal.:6379') },
+    { key: 'redis-1.internal.:6379', host: 'redis-1.internal.', port: 6379, servername: 'redis-1.internal' },
+  )
+})
+
+test('keyer.endpoint goes through the memo the keyer uses, and agrees with it for every call shape', () => {
+  const keyer = createNodeKeyer()
+  const first = keyer.endpoint('localhost:7000')
+  assert.equal(keyer.stats().misses, 1)
+  assert.equal(keyer('localhost:7000'), first.key)
+  assert.equal(keyer.endpoint('localhost:7000'), first) // the very answer the memo holds
+  assert.equal(keyer.stats().misses, 1)
+  assert.equal(Object.isFrozen(first), true)
+  keyer('localhost', 7001)
+  assert.equal(keyer.endpoint('localhost', 7001).key, '127.0.0.1:7001')
+  assert.equal(keyer.stats().misses, 2)
+  for (const cacheSize of [0, 10]) {
+    const other = createNodeKeyer({ cacheSize, defaultPort: 6379 })
+    for (const input of ['Redis-1.internal', 'redis://[::1]', '127.1', { host: 'a.b.', port: 1 }] as const) {
+      const endpoint = other.endpoint(input)
+      assert.equal(endpoint.key, other(input))
+      assert.equal(endpoint.key, formatNodeKey(endpoint))
+    }
+    assert.equal(other.endpoint('Redis-1.internal', undefined).servername, 'redis-1.internal')
+    assert.throws(() => other.endpoint('a..b', 1), { name: 'InvalidHostError' })
+    assert.throws(() => other.endpoint('a:0'), { name: 'InvalidPortError' })
+  }
 })

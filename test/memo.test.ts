@@ -5,9 +5,11 @@ import {
   createNodeKeyer,
   type Endpoint,
   loopbackResolver,
+  type NodeKey,
   type Resolver,
   type ResolverListener,
 } from '../src/index.ts'
+import { Memo } from '../src/memo.ts'
 
 test('stats count hits, misses and size for every memoized call shape', () => {
   const keyer = createNodeKeyer({ resolver: null })
@@ -153,4 +155,44 @@ test('changes reach the keyer through chainResolvers; close unsubscribes', () =>
   keyer.close()
   assert.equal(first.listeners.size, 0)
   assert.equal(last.listeners.size, 0)
+})
+
+test('drop finds the entries of a host through the index by host, and the index leaves with its entries', () => {
+  const memo = new Memo(100)
+  const answer = (key: string) => ({ key: key as NodeKey, host: key.split(':')[0]!, port: 1 })
+  for (let i = 0; i < 50; i++) memo.setPair(`h${i}`, 1, answer(`h${i}:1`), `h${i}`)
+  memo.setAddress('H7:1', answer('h7:1'), 'h7')
+  memo.setAddress('redis://h7:1', answer('h7:1'), 'h7')
+  assert.equal(memo.indexedHosts, 50)
+  memo.drop(['h7', 'not-there'])
+  assert.equal(memo.stats().size, 49)
+  assert.equal(memo.pair('h7', 1), undefined)
+  assert.equal(memo.address('H7:1'), undefined)
+  assert.notEqual(memo.pair('h8', 1), undefined)
+  assert.equal(memo.indexedHosts, 49)
+  // Evictions take entries out of the index too: it never holds more hosts than the memo holds entries.
+  for (let i = 100; i < 400; i++) memo.setPair(`h${i}`, 1, answer(`h${i}:1`), `h${i}`)
+  assert.equal(memo.stats().size, 100)
+  assert.equal(memo.indexedHosts, 100)
+  memo.clear()
+  assert.equal(memo.indexedHosts, 0)
+})
+
+test('the memo is bounded in bytes: ordinary inputs fill its 10,000 entries, the longest accepted ones do not', () => {
+  const keyer = createNodeKeyer({ resolver: null })
+  for (let i = 0; i < 10_000; i++) keyer(`redis-node-${i}.cluster.example.internal`, 6379)
+  assert.equal(keyer.stats().size, 10_000)
+  assert.equal(keyer.stats().evictions, 0)
+  const long = createNodeKeyer({ resolver: null })
+  const name = (i: number) => `${'\u00ad'.repeat(1000)}node-${i}.example`
+  for (let i = 0; i < 10_000; i++) long(name(i), 6379)
+  const { size, evictions } = long.stats()
+  assert.ok(size > 100 && size < 5_000, `${size} entries of 1,000+ characters`)
+  assert.equal(size + evictions, 10_000)
+  // Still correct: an evicted input is computed again, to the same key.
+  assert.equal(long(name(0), 6379), 'node-0.example:6379')
+  // An input too big for the whole budget is answered and not remembered.
+  const tiny = new Memo(10, 1_000)
+  tiny.setAddress('x'.repeat(2_000), { key: 'x:1' as NodeKey, host: 'x', port: 1 }, 'x')
+  assert.equal(tiny.stats().size, 0)
 })

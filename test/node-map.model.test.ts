@@ -3,13 +3,17 @@
  * checked step by step against a plain Map over hand-written canonical keys, including every dispose call.
  */
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import {
   type AddressInput,
+  createNodeKeyer,
   type NodeKey,
+  type NodeKeyer,
   NodeMap,
   type NodeMapDisposeReason,
+  type Resolver,
+  type ResolverListener,
   StaleCreationError,
 } from '../src/index.ts'
 
@@ -390,6 +394,359 @@ test('getOrCreateAsync under random interleavings: no leak, no double dispose, n
         assert.ok(map.size <= max)
       },
     ),
+    { numRuns: 200 },
+  )
+})
+
+/**
+ * The map follows a keyer whose answers change between commands: DNS-like names learned, moved and
+ * forgotten, NAT entries added and removed. The model files values under the keys the same keyer gives and
+ * re-keys them by the documented rule; beside it, invariants that do not depend on the rule are checked
+ * after every command: every live value is reachable by the current key of a spelling it holds, no value is
+ * filed twice, every value made is live or disposed exactly once, and `'rekeyed'` disposals happen only
+ * when the answers change.
+ */
+describe('NodeMap follows a keyer whose answers change (fast-check)', () => {
+  const CHANGING: Spelling[] = [
+    { address: 'node-a.test:7000' },
+    { address: 'NODE-A.test:7000' },
+    { address: { host: 'node-a.test', port: 7000 } },
+    { host: 'Node-A.Test', port: '7000' },
+    { address: 'node-b.test:7000' },
+    { host: 'node-b.test', port: 7000 },
+    { address: '127.0.0.1:7000' },
+    { address: 'localhost:7000' },
+    { address: '127.0.0.2:7000' },
+    { host: '127.2', port: 7000 },
+    { address: '10.0.1.230:7000' },
+    { address: '203.0.113.73:7000' },
+  ]
+  type Change =
+    | { kind: 'learn'; name: string; ip: string }
+    | { kind: 'forget'; name: string }
+    | { kind: 'nat'; target: string | undefined }
+
+  /** A resolver over tables the test changes, announcing each change as a DNS table would. */
+  const changingResolver = () => {
+    const names = new Map<string, string>()
+    const nat = new Map<string, { host: string; port: number }>()
+    const listeners = new Set<ResolverListener>()
+    const resolver: Resolver = ({ host, port }) => {
+      const natted = nat.get(`${host}:${port}`)
+      if (natted !== undefined) return natted
+      const ip = names.get(host) ?? (host === 'localhost' ? '127.0.0.1' : undefined)
+      return ip === undefined ? undefined : { host: ip, port }
+    }
+    resolver.subscribe = (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    }
+    const apply = (change: Change): void => {
+      if (change.kind === 'learn') names.set(change.name, change.ip)
+      else if (change.kind === 'forget') names.delete(change.name)
+      else if (change.target === undefined) nat.delete('10.0.1.230:7000')
+      else nat.set('10.0.1.230:7000', { host: change.target, port: 7000 })
+      const host = change.kind === 'nat' ? '10.0.1.230' : change.name
+      for (const listener of listeners) listener({ hosts: [host] })
+    }
+    return { resolver, apply }
+  }
+
+  const rawOf = (spelling: Spelling): string => {
+    if ('host' in spelling) return `${spelling.host}:${spelling.port}`
+    const { address } = spelling
+    return typeof address === 'string' ? address : `${address.host}:${address.port}`
+  }
+
+  interface Filed {
+    value: number
+    born: number
+    /** Raw spelling to the spelling, in the order first seen, at most 16 (as the map keeps them). */
+    spellings: Map<string, Spelling>
+  }
+
+  interface World {
+    keyer: NodeKeyer
+    apply: (change: Change) => void
+    map: NodeMap<number>
+    disposed: Departure[]
+    /** The model: key to filed value, in the map's order (insertion order: no `max`). */
+    model: Map<string, Filed>
+    modelDisposed: Departure[]
+    next: number
+    born: number
+  }
+
+  const keyOf = (world: World, spelling: Spelling): string | undefined => {
+    try {
+      return call(
+        spelling,
+        (a) => world.keyer(a),
+        (h, p) => world.keyer(h, p),
+      )
+    } catch {
+      return undefined
+    }
+  }
+
+  const note = (filed: Filed, spelling: Spelling): void => {
+    const raw = rawOf(spelling)
+    if (filed.spellings.size < 16 && !filed.spellings.has(raw)) filed.spellings.set(raw, spelling)
+  }
+
+  /** The documented rule, applied to the model. */
+  const rekey = (world: World): void => {
+    const order = [...world.model.values()]
+    const filedAt = new Map<string, Filed>()
+    const keyOfFiled = new Map<Filed, string>()
+    const oldKey = new Map<Filed, string>([...world.model].map(([key, filed]) => [filed, key]))
+    for (const filed of [...order].sort((a, b) => a.born - b.born)) {
+      const current = oldKey.get(filed)!
+      let key: string | undefined
+      for (const spelling of filed.spellings.values()) {
+        const now = keyOf(world, spelling)
+        if (now === current) {
+          key = current
+          break
+        }
+        key ??= now
+      }
+      if (key === undefined) {
+        world.modelDisposed.push([filed.value, current, 'rekeyed'])
+        continue
+      }
+      const owner = filedAt.get(key)
+      if (owner !== undefined) {
+        for (const spelling of filed.spellings.values()) note(owner, spelling)
+        world.modelDisposed.push([filed.value, current, 'rekeyed'])
+        continue
+      }
+      filedAt.set(key, filed)
+      keyOfFiled.set(filed, key)
+    }
+    world.model = new Map(order.filter((filed) => keyOfFiled.has(filed)).map((f) => [keyOfFiled.get(f)!, f]))
+  }
+
+  const checkWorld = (world: World): void => {
+    const entries = [...world.map.entries()]
+    assert.deepEqual(
+      entries,
+      [...world.model].map(([key, filed]) => [key, filed.value]),
+    )
+    assert.deepEqual(world.disposed, world.modelDisposed)
+    // Invariants that do not lean on the model's rule:
+    const values = entries.map(([, value]) => value)
+    assert.equal(new Set(values).size, values.length, 'no value is filed under two keys')
+    for (const [key, value] of entries) {
+      const aliases = world.map.aliases(key)
+      const reachable = aliases.some((raw) => {
+        const spelling = CHANGING.find((candidate) => rawOf(candidate) === raw)
+        return spelling !== undefined && keyOf(world, spelling) === key
+      })
+      assert.ok(
+        reachable,
+        `value ${value} at ${key} is reachable by a spelling it holds (${aliases.join(', ')})`,
+      )
+    }
+  }
+
+  class ChangeCommand implements fc.Command<World, World> {
+    constructor(readonly change: Change) {}
+    check = () => true
+    run(_: World, world: World): void {
+      const before = world.disposed.length
+      world.apply(this.change)
+      // The next call re-keys; `size` answers, so it must re-key first.
+      assert.equal(world.map.size, world.map.size)
+      rekey(world)
+      checkWorld(world)
+      for (const [, , reason] of world.disposed.slice(before)) assert.equal(reason, 'rekeyed')
+    }
+    toString = () => JSON.stringify(this.change)
+  }
+
+  class UseCommand implements fc.Command<World, World> {
+    constructor(
+      readonly op: 'set' | 'get' | 'getOrCreate' | 'delete',
+      readonly spelling: Spelling,
+    ) {}
+    check = () => true
+    run(_: World, world: World): void {
+      const before = world.disposed.length
+      const key = keyOf(world, this.spelling)!
+      const filed = world.model.get(key)
+      const { map } = world
+      if (this.op === 'get') {
+        const got = call(
+          this.spelling,
+          (a) => map.get(a),
+          (h, p) => map.get(h, p),
+        )
+        assert.equal(got, filed?.value)
+        if (filed !== undefined) note(filed, this.spelling)
+      } else if (this.op === 'delete') {
+        const got = call(
+          this.spelling,
+          (a) => map.delete(a),
+          (h, p) => map.delete(h, p),
+        )
+        assert.equal(got, filed !== undefined)
+        if (filed !== undefined) {
+          world.model.delete(key)
+          world.modelDisposed.push([filed.value, key, 'delete'])
+        }
+      } else {
+        let made: number | undefined
+        const value = this.op === 'set' ? ++world.next : undefined
+        const got =
+          this.op === 'set'
+            ? call(
+                this.spelling,
+                (a) => map.set(a, value!),
+                (h, p) => map.set(h, p, value!),
+              ) && value
+            : call(
+                this.spelling,
+                (a) => map.getOrCreate(a, () => (made = ++world.next)),
+                (h, p) => map.getOrCreate(h, p, () => (made = ++world.next)),
+              )
+        if (filed !== undefined) {
+          if (this.op === 'set') {
+            world.modelDisposed.push([filed.value, key, 'set'])
+            filed.value = value!
+          } else {
+            assert.equal(made, undefined)
+            assert.equal(got, filed.value)
+          }
+          note(filed, this.spelling)
+        } else {
+          const fresh: Filed = { value: (value ?? made)!, born: world.born++, spellings: new Map() }
+          note(fresh, this.spelling)
+          world.model.set(key, fresh)
+        }
+      }
+      checkWorld(world)
+      for (const [, , reason] of world.disposed.slice(before)) assert.notEqual(reason, 'rekeyed')
+    }
+    toString = () => `${this.op}(${show(this.spelling)})`
+  }
+
+  const changes = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom('node-a.test', 'node-b.test'),
+        fc.constantFrom('127.0.0.1', '127.0.0.2', '203.0.113.73'),
+      )
+      .map(([name, ip]): Change => ({ kind: 'learn', name, ip })),
+    fc.constantFrom('node-a.test', 'node-b.test').map((name): Change => ({ kind: 'forget', name })),
+    fc
+      .constantFrom(undefined, '127.0.0.2', '203.0.113.73')
+      .map((target): Change => ({ kind: 'nat', target })),
+  )
+  const uses = fc
+    .tuple(
+      fc.constantFrom('set' as const, 'get' as const, 'getOrCreate' as const, 'delete' as const),
+      fc.constantFrom(...CHANGING),
+    )
+    .map(([op, spelling]) => new UseCommand(op, spelling))
+
+  test('re-keying keeps one value per node, each reachable, each disposal once and explained', () => {
+    fc.assert(
+      fc.property(
+        fc.commands([uses, uses, changes.map((change) => new ChangeCommand(change))], { maxCommands: 80 }),
+        (sequence) => {
+          const { resolver, apply } = changingResolver()
+          const keyer = createNodeKeyer({ resolver })
+          const disposed: Departure[] = []
+          const world: World = {
+            keyer,
+            apply,
+            map: new NodeMap<number>({
+              keyer,
+              dispose: (value, key, reason) => disposed.push([value, key, reason]),
+            }),
+            disposed,
+            model: new Map(),
+            modelDisposed: [],
+            next: 0,
+            born: 0,
+          }
+          fc.modelRun(() => ({ model: world, real: world }), sequence)
+          const accounted = [...world.map.values(), ...disposed.map(([value]) => value)].sort((a, b) => a - b)
+          assert.deepEqual(
+            accounted,
+            Array.from({ length: world.next }, (_, i) => i + 1),
+          )
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+})
+
+test('getOrCreateAsync while the answers change: each value live or disposed once, each live one reachable (fast-check)', async () => {
+  const names = ['a.test', 'b.test'] as const
+  const spellings = ['a.test:7000', 'b.test:7000', '127.0.0.1:7000', '127.0.0.2:7000', 'A.TEST:7000']
+  type Step = { op: 'create'; spelling: string } | { op: 'point'; name: string; ip: string | undefined }
+  const steps = fc.array(
+    fc.oneof(
+      fc.constantFrom(...spellings).map((spelling): Step => ({ op: 'create', spelling })),
+      fc
+        .tuple(fc.constantFrom(...names), fc.constantFrom(undefined, '127.0.0.1', '127.0.0.2'))
+        .map(([name, ip]): Step => ({ op: 'point', name, ip })),
+    ),
+    { maxLength: 30 },
+  )
+  await fc.assert(
+    fc.asyncProperty(fc.scheduler(), steps, async (s, ops) => {
+      const table = new Map<string, string>()
+      const listeners = new Set<ResolverListener>()
+      const resolver: Resolver = ({ host, port }) => {
+        const ip = table.get(host)
+        return ip === undefined ? undefined : { host: ip, port }
+      }
+      resolver.subscribe = (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      }
+      const keyer = createNodeKeyer({ resolver })
+      let next = 0
+      const disposed: number[] = []
+      const map = new NodeMap<number>({ keyer, dispose: (value) => disposed.push(value) })
+      const outcomes: Promise<unknown>[] = []
+      for (const step of ops) {
+        outcomes.push(
+          s.schedule(Promise.resolve(), JSON.stringify(step)).then(() => {
+            if (step.op === 'point') {
+              if (step.ip === undefined) table.delete(step.name)
+              else table.set(step.name, step.ip)
+              for (const listener of listeners) listener({ hosts: [step.name] })
+              return
+            }
+            return map
+              .getOrCreateAsync(step.spelling, async () => {
+                await s.schedule(Promise.resolve(), `create ${step.spelling}`)
+                return ++next
+              })
+              .catch((error: unknown) => assert.ok(error instanceof StaleCreationError, String(error)))
+          }),
+        )
+      }
+      await s.waitAll()
+      await Promise.all(outcomes)
+      const live = [...map.values()]
+      assert.deepEqual(
+        [...live, ...disposed].sort((a, b) => a - b),
+        Array.from({ length: next }, (_, i) => i + 1),
+        'every value made is live or disposed, once',
+      )
+      for (const [key] of map) {
+        assert.ok(
+          map.aliases(key).some((raw) => keyer(raw) === key),
+          `${key} is reachable by a spelling it holds: ${map.aliases(key).join(', ')}`,
+        )
+      }
+    }),
     { numRuns: 200 },
   )
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
+  type AddressInput,
   canonicalNodeKey,
   createNodeKeyer,
   isNodeKeyError,
@@ -9,6 +10,7 @@ import {
   NodeMap,
   type NodeMapDisposeReason,
   StaleCreationError,
+  staticResolver,
 } from '../src/index.ts'
 
 type Departure = [value: unknown, key: NodeKey, reason: NodeMapDisposeReason]
@@ -97,7 +99,6 @@ describe('NodeMap: one entry per node, whatever the spelling', () => {
       assert.equal(map.has(input as string), false)
       assert.equal(map.delete(input as string), false)
       assert.deepEqual(map.aliases(input as string), [])
-      assert.equal(map.dialAddress(input as string), undefined)
       assert.throws(
         () => map.set(input as string, 1),
         (e: unknown) => isNodeKeyError(e),
@@ -131,7 +132,13 @@ describe('NodeMap: one entry per node, whatever the spelling', () => {
     const withDefault = new NodeMap<string>({ keyer: createNodeKeyer({ defaultPort: 6379 }) })
     withDefault.set('LOCALHOST', 'y')
     assert.equal(withDefault.get('127.0.0.1:6379'), 'y')
-    assert.deepEqual(withDefault.dialAddress('localhost'), { host: 'localhost', port: 6379 })
+    let dialed: unknown
+    withDefault.delete('localhost')
+    withDefault.getOrCreate('Localhost.', (_key, dial) => {
+      dialed = dial
+      return 'z'
+    })
+    assert.deepEqual(dialed, { host: '127.0.0.1', port: 6379, servername: 'localhost' })
   })
 })
 
@@ -254,19 +261,47 @@ describe('NodeMap: aliases, dial address and links', () => {
     assert.deepEqual(map.aliases('127.0.0.1:7000'), ['127.0.0.1:7000'])
   })
 
-  test('the dial address is the first address, canonical but not resolved', () => {
+  test('create dials the endpoint the key stands for, with the name the address gave as servername', async () => {
     const { map } = recorded<string>()
-    map.set('rediss://user:pw@Cache.LOCALHOST', 'tls')
-    assert.deepEqual(map.dialAddress('127.0.0.1:6379'), { host: 'cache.localhost', port: 6379 })
-    map.set('127.0.0.1:6379', 'again') // an overwrite keeps the first dial address
-    assert.deepEqual(map.dialAddress('localhost:6379'), { host: 'cache.localhost', port: 6379 })
-    let given: unknown
-    map.getOrCreate('LOCALHOST', '07000', (key, address) => {
-      given = [key, address]
+    const given: unknown[] = []
+    map.getOrCreate('rediss://user:pw@Cache.LOCALHOST', (key, dial) => {
+      given.push([key, dial])
+      return 'tls'
+    })
+    map.getOrCreate('LOCALHOST', '07000', (key, dial) => {
+      given.push([key, dial])
       return 'c'
     })
-    assert.deepEqual(given, ['127.0.0.1:7000', { host: 'localhost', port: 7000 }])
-    assert.deepEqual(map.dialAddress('[::ffff:127.0.0.1]:7000'), { host: 'localhost', port: 7000 })
+    await map.getOrCreateAsync('[0:0::1]:7000', async (key, dial) => {
+      given.push([key, dial])
+      return 'v6'
+    })
+    assert.deepEqual(given, [
+      ['127.0.0.1:6379', { host: '127.0.0.1', port: 6379, servername: 'cache.localhost' }],
+      ['127.0.0.1:7000', { host: '127.0.0.1', port: 7000, servername: 'localhost' }],
+      ['[::1]:7000', { host: '::1', port: 7000 }],
+    ])
+    // NAT: the internal address a topology reply gives is dialled at the external one the key names.
+    const nat = new NodeMap<string>({
+      keyer: createNodeKeyer({
+        resolver: staticResolver({ '10.0.1.230:30001': { host: '203.0.113.73', port: 30001 } }),
+      }),
+    })
+    nat.getOrCreate('10.0.1.230', 30001, (key, dial) => {
+      given.push([key, dial])
+      return 'nat'
+    })
+    assert.deepEqual(given.at(-1), ['203.0.113.73:30001', { host: '203.0.113.73', port: 30001 }])
+    // A keyer without `endpoint` (a plain function): the key's endpoint, and the name the address gave.
+    const plain = new NodeMap<string>({ keyer: ((input: string) => canonicalNodeKey(input)) as never })
+    plain.getOrCreate('Localhost:7000', (key, dial) => {
+      given.push([key, dial])
+      return 'plain'
+    })
+    assert.deepEqual(given.at(-1), [
+      '127.0.0.1:7000',
+      { host: '127.0.0.1', port: 7000, servername: 'localhost' },
+    ])
   })
 
   test('link: every spelling of the linked address finds the entry, until the entry leaves', () => {
@@ -569,7 +604,6 @@ describe('redis-py#3163 replay: 27 slot ranges over 3 nodes, 10 topology refresh
         `::ffff:127.0.0.1:${key.slice(-4)}`,
         `localhost:${key.slice(-4)}`,
       ])
-      assert.deepEqual(nodes.dialAddress(key), { host: 'localhost', port: Number(key.slice(-4)) })
     }
     nodes.clear()
     assert.equal(disposed.length, 3)
@@ -722,5 +756,150 @@ describe('a create that files its own value', () => {
     assert.deepEqual(disposed, [])
     nodes.clear()
     assert.deepEqual(disposed, ['127.0.0.1:7000 clear'])
+  })
+})
+
+describe('NodeMap follows its keyer when the answers change', () => {
+  /** A DNS-like resolver over a table the test changes, announcing each change. */
+  const table = () => {
+    const names = new Map<string, string>()
+    const listeners = new Set<(change: { hosts?: readonly string[] }) => void>()
+    const resolver = Object.assign(
+      ({ host, port }: { host: string; port: number }) => {
+        const ip = names.get(host)
+        return ip === undefined ? undefined : { host: ip, port }
+      },
+      {
+        subscribe: (listener: (change: { hosts?: readonly string[] }) => void) => {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      },
+    )
+    const point = (name: string, ip: string | undefined) => {
+      if (ip === undefined) names.delete(name)
+      else names.set(name, ip)
+      for (const listener of listeners) listener({ hosts: [name] })
+    }
+    return { keyer: createNodeKeyer({ resolver }), point }
+  }
+
+  test('a name learned after its value was filed: the value moves to the new key, no second connection', () => {
+    const { keyer, point } = table()
+    const disposed: unknown[] = []
+    const map = new NodeMap<string>({ keyer, dispose: (...args) => disposed.push(args) })
+    const dials: unknown[] = []
+    const connect = (key: NodeKey, dial: unknown) => {
+      dials.push(dial)
+      return `conn${dials.length}:${key}`
+    }
+    const conn1 = map.getOrCreate('redis-1.internal', 6379, connect)
+    assert.deepEqual(dials, [{ host: 'redis-1.internal', port: 6379, servername: 'redis-1.internal' }])
+    point('redis-1.internal', '10.0.0.5')
+    assert.equal(map.getOrCreate('redis-1.internal', 6379, connect), conn1)
+    assert.deepEqual([...map.keys()], ['10.0.0.5:6379'])
+    assert.equal(map.get('10.0.0.5:6379'), conn1)
+    assert.equal(dials.length, 1)
+    assert.deepEqual(disposed, [])
+  })
+
+  test('a name that moves leaves the old value to the spellings that still reach it; back again, the older stays', () => {
+    const { keyer, point } = table()
+    const disposed: unknown[] = []
+    const map = new NodeMap<string>({ keyer, dispose: (...args) => disposed.push(args) })
+    point('node-a.test', '127.0.0.1')
+    const first = map.getOrCreate('node-a.test:7000', () => 'first')
+    assert.equal(map.get('127.0.0.1:7000'), first)
+    point('node-a.test', '127.0.0.2')
+    // The IP spelling still gives 127.0.0.1:7000, so the value stays there; the name now finds nothing.
+    assert.equal(map.get('node-a.test:7000'), undefined)
+    assert.equal(map.get('127.0.0.1:7000'), first)
+    const second = map.getOrCreate('node-a.test:7000', () => 'second')
+    assert.deepEqual([...map.keys()], ['127.0.0.1:7000', '127.0.0.2:7000'])
+    point('node-a.test', '127.0.0.1')
+    // Both entries are 127.0.0.1:7000 now: the older one stays, and takes the other's spellings.
+    assert.deepEqual([...map], [['127.0.0.1:7000', first]])
+    assert.deepEqual(disposed, [[second, '127.0.0.2:7000', 'rekeyed']])
+    assert.deepEqual(map.aliases('node-a.test:7000'), ['node-a.test:7000', '127.0.0.1:7000'])
+    // Forgotten: the name keys as itself again, and the IP spelling keeps the value at its key.
+    point('node-a.test', undefined)
+    assert.equal(map.get('node-a.test:7000'), undefined)
+    assert.equal(map.get('127.0.0.1:7000'), first)
+    assert.equal(disposed.length, 1)
+  })
+
+  test('an entry no spelling keys any more is disposed with reason rekeyed', () => {
+    const { keyer, point } = table()
+    const disposed: unknown[] = []
+    const strict = (input: AddressInput | string, port?: number | string) => {
+      const key = port === undefined ? keyer(input) : keyer(input as string, port)
+      if (key.startsWith('10.66.')) throw new Error('refused')
+      return key
+    }
+    Object.defineProperty(strict, 'generation', { get: () => keyer.generation })
+    const map = new NodeMap<string>({ keyer: strict as never, dispose: (...args) => disposed.push(args) })
+    map.set('gone.example:1', 'v')
+    point('gone.example', '10.66.0.1')
+    assert.equal(map.size, 0)
+    assert.deepEqual(disposed, [['v', 'gone.example:1', 'rekeyed']])
+  })
+
+  test('a creation in flight settles under the key the answer gives, and meets a value filed there first', async () => {
+    const { keyer, point } = table()
+    const disposed: unknown[] = []
+    const map = new NodeMap<string>({ keyer, dispose: (...args) => disposed.push(args) })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const keys: NodeKey[] = []
+    const pending = map.getOrCreateAsync('cache.internal:6379', async (key) => {
+      keys.push(key)
+      await gate
+      return 'made'
+    })
+    point('cache.internal', '10.0.0.9')
+    // A second caller by the new key joins the creation in flight instead of starting another.
+    const joined = map.getOrCreateAsync('10.0.0.9:6379', async () => 'other')
+    release()
+    assert.equal(await pending, 'made')
+    assert.equal(await joined, 'made')
+    assert.deepEqual(keys, ['cache.internal:6379'])
+    assert.deepEqual([...map], [['10.0.0.9:6379', 'made']])
+    assert.deepEqual(disposed, [])
+
+    // A value filed under the new key while the creation ran is older: it stays; the new one is disposed.
+    const late = map.getOrCreateAsync('late.internal:6379', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      return 'late'
+    })
+    map.set('10.0.0.10:6379', 'established')
+    point('late.internal', '10.0.0.10')
+    assert.equal(await late, 'established')
+    assert.equal(map.get('late.internal:6379'), 'established')
+    assert.deepEqual(disposed, [['late', '10.0.0.10:6379', 'rekeyed']])
+  })
+
+  test('links follow their target; a link whose address now keys to a node held on its own is dropped', () => {
+    const { keyer, point } = table()
+    const disposed: unknown[] = []
+    const map = new NodeMap<string>({ keyer, dispose: (...args) => disposed.push(args) })
+    map.set('primary.internal:7000', 'conn')
+    assert.equal(map.link('alias.internal:7000', 'primary.internal:7000'), true)
+    point('primary.internal', '10.0.0.1')
+    assert.deepEqual([...map.keys()], ['10.0.0.1:7000'])
+    assert.equal(map.get('alias.internal:7000'), 'conn')
+    point('alias.internal', '10.0.0.2')
+    assert.equal(map.get('alias.internal:7000'), 'conn')
+    assert.equal(map.get('10.0.0.2:7000'), 'conn')
+    map.delete('10.0.0.1:7000')
+    map.set('10.0.0.3:7000', 'other')
+    map.set('primary.internal:7000', 'conn2')
+    map.link('alias.internal:7000', 'primary.internal:7000')
+    point('alias.internal', '10.0.0.3')
+    // The alias now keys to a node the map holds on its own: the answer wins over the link.
+    assert.equal(map.get('alias.internal:7000'), 'other')
+    assert.equal(map.get('primary.internal:7000'), 'conn2')
+    assert.deepEqual(disposed, [['conn', '10.0.0.1:7000', 'delete']])
   })
 })

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { canonicalNodeKey, type Endpoint, type NodeKey, NodeMap } from '../src/index.ts'
+import { canonicalNodeKey, type DialTarget, type NodeKey, NodeMap } from '../src/index.ts'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T | undefined => undefined
@@ -25,10 +25,11 @@ test('NodeMap types: V is inferred, raw strings are canonicalized, NodeKey stays
 
   const host = 'localhost'
   const port = 7000
-  const created = nodes.getOrCreate(host, port, (key, address) => {
+  const created = nodes.getOrCreate(host, port, (key, dial) => {
     expectType<Equal<typeof key, NodeKey>>()
-    expectType<Equal<typeof address, Endpoint | undefined>>()
-    return { port: address?.port ?? 0, close: () => {} }
+    expectType<Equal<typeof dial, DialTarget>>()
+    expectType<Equal<typeof dial.servername, string | undefined>>()
+    return { port: dial.port, close: () => {} }
   })
   expectType<Equal<typeof created, Connection>>()
 

@@ -9,7 +9,6 @@ import {
   type NodeKey,
   NodeMap,
   type NodeMapKeyer,
-  parseNodeKey,
 } from '../../src/index.ts'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
 import { RespConnection } from './connection.ts'
@@ -143,9 +142,9 @@ export class ClusterClient extends ClusterRouter {
 
   #node(address: AddressInput): Promise<ClusterNode> {
     const opening = this.#nodes.getOrCreateAsync(address, async (key, dial) => {
-      // Dial the address the node was first reached by (`localhost` stays `localhost`, as a TLS
-      // servername would need); the key is only its identity.
-      const { host, port } = dial ?? parseNodeKey(key)
+      // Dial what the map says the key stands for: the endpoint after the keyer's resolver (NAT, loopback,
+      // DNS). A TLS connection would pass `dial.servername` as its servername.
+      const { host, port } = dial
       const connection = await RespConnection.open({
         host,
         port,

@@ -171,20 +171,28 @@ export interface StartClusterOptions {
    * @defaultValue `redis-cli --cluster create`'s even split
    */
   slots?: readonly (readonly [start: number, end: number, node: number])[]
+  /**
+   * More loopback addresses every server listens on besides its mode's (for example `['127.0.0.2']`, so a
+   * name can move to another address of the same server).
+   * @defaultValue none
+   */
+  alsoBind?: readonly string[]
 }
 
-const bindFor = (mode: ClusterMode): string => (mode === 'ipv6' ? '::1' : '127.0.0.1 ::1')
+const bindFor = (mode: ClusterMode, alsoBind: readonly string[]): string =>
+  [mode === 'ipv6' ? '::1' : '127.0.0.1 ::1', ...alsoBind].join(' ')
 
 const startServer = async (
   mode: ClusterMode,
   port: number,
   dir: string,
+  alsoBind: readonly string[],
 ): Promise<{ pid: number; exited: Promise<void> }> => {
   const args = [
     '--port',
     String(port),
     '--bind',
-    bindFor(mode),
+    bindFor(mode, alsoBind),
     '--dir',
     dir,
     '--save',
@@ -257,7 +265,7 @@ export const startCluster = async (
   mode: ClusterMode,
   options: StartClusterOptions = {},
 ): Promise<Cluster> => {
-  const { masters = 3, slots } = options
+  const { masters = 3, slots, alsoBind = [] } = options
   const host = mode === 'ipv6' ? '::1' : '127.0.0.1'
   const started: { port: number; pid: number; dir: string; exited: Promise<void> }[] = []
   const nodes: ClusterNode[] = []
@@ -289,7 +297,7 @@ export const startCluster = async (
     for (let i = 0; i < masters; i++) {
       const port = await freePort()
       const dir = mkdtempSync(join(tmpdir(), `cnk-redis-${mode}-`))
-      started.push({ port, dir, ...(await startServer(mode, port, dir)) })
+      started.push({ port, dir, ...(await startServer(mode, port, dir, alsoBind)) })
     }
     for (const server of started) {
       const admin = await waitFor(
