@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { describe, test } from 'node:test'
 import { addressRange, InvalidHostError } from '../src/index.ts'
+import { evalModuleArgs } from './eval-args.ts'
 
 describe('addressRange', () => {
   const cases: Array<[string, string | undefined]> = [
@@ -64,7 +65,7 @@ test('importing the package does not load ipaddr.js; addressRange does', () => {
     lib.addressRange('10.0.0.1')
     console.log(JSON.stringify([before, loaded()]))
   `
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const child = spawnSync(process.execPath, evalModuleArgs(script), {
     encoding: 'utf8',
     timeout: 30_000,
   })
