@@ -9,11 +9,6 @@ import { requireModule } from './require.js'
 /**
  * Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred).
  *
- * @example
- * ```ts
- * const family: DnsFamily = 6
- * const dns = createDnsResolver({ family }) // only IPv6 addresses become identities
- * ```
  * @category DNS
  */
 export type DnsFamily = 4 | 6 | 'any'

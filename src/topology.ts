@@ -63,10 +63,6 @@ export interface ReadTopologyOptions {
 /**
  * A node's role in the topology.
  *
- * @example
- * ```ts
- * const masters = topology.nodes.filter((node) => node.role === 'master')
- * ```
  * @category Topology
  */
 export type ClusterNodeRole = 'master' | 'replica'
@@ -112,10 +108,6 @@ export interface TopologyNode {
  * the node does not have), `no-address` (a node in handshake, flagged `noaddr`, or an empty host with no
  * `origin` given), or `invalid-address` (the keyer refused the address; `error` says why).
  *
- * @example
- * ```ts
- * const reason: UnkeyedReason = 'unknown-endpoint'
- * ```
  * @category Topology
  */
 export type UnkeyedReason = 'unknown-endpoint' | 'no-address' | 'invalid-address'
