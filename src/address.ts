@@ -19,8 +19,12 @@ declare const brand: unique symbol
  * const key: NodeKey = canonicalNodeKey('LOCALHOST', 7000) // '127.0.0.1:7000'
  * const raw: NodeKey = '127.0.0.1:7000'                     // type error: a plain string is not a key
  * ```
+ * @category Addresses
  */
-export type NodeKey = string & { readonly [brand]: 'NodeKey' }
+export type NodeKey = string & {
+  /** A type-only brand: no such property exists at run time. */
+  readonly [brand]: 'NodeKey'
+}
 
 /**
  * A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets).
@@ -30,9 +34,12 @@ export type NodeKey = string & { readonly [brand]: 'NodeKey' }
  * const endpoint: Endpoint = parseAddress('[::1]:7000') // { host: '::1', port: 7000 }
  * formatNodeKey(endpoint)                               // '[::1]:7000'
  * ```
+ * @category Addresses
  */
 export interface Endpoint {
+  /** The host: a name, an IPv4 address, or an IPv6 address without brackets. */
   host: string
+  /** The port, 1 to 65535. */
   port: number
 }
 
@@ -44,8 +51,16 @@ export interface Endpoint {
  * const seeds: AddressInput[] = ['LOCALHOST:7000', { host: '::1', port: '7002' }]
  * seeds.map((seed) => canonicalNodeKey(seed)) // ['127.0.0.1:7000', '[::1]:7002']
  * ```
+ * @category Addresses
  */
-export type AddressInput = string | { host: string; port?: number | string | undefined }
+export type AddressInput =
+  | string
+  | {
+      /** The host, in any spelling a string address accepts. */
+      host: string
+      /** The port as a number or a decimal string; without it, `defaultPort` applies. */
+      port?: number | string | undefined
+    }
 
 /**
  * Options of {@link parseAddress}.
@@ -55,6 +70,7 @@ export type AddressInput = string | { host: string; port?: number | string | und
  * const options: ParseAddressOptions = { defaultPort: 7000, trailingDot: 'strip' }
  * parseAddress('Redis-1.Example.', options) // { host: 'redis-1.example', port: 7000 }
  * ```
+ * @category Addresses
  */
 export interface ParseAddressOptions {
   /** The port when the address has none and its scheme gives none. */
@@ -78,6 +94,7 @@ export interface ParseAddressOptions {
  * SCHEME_PORTS.rediss                       // 6379
  * parseAddress('memcached://cache-1').port  // 11211
  * ```
+ * @category Addresses
  */
 export const SCHEME_PORTS: Readonly<Record<string, number>> = {
   redis: 6379,
@@ -260,6 +277,7 @@ const stringEndpoint = (
  * parseAddress('rediss://u:p@Cache.Example')  // { host: 'cache.example', port: 6379 }
  * parseAddress(':7002', { originHost: '10.0.0.5' }) // { host: '10.0.0.5', port: 7002 }
  * ```
+ * @category Addresses
  */
 export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
   const { strip, keepMapped } = readHostOptions(options, 'parseAddress')
@@ -305,6 +323,7 @@ export const joinKey = (host: string, port: number): NodeKey => {
  * formatNodeKey({ host: '::1', port: 7000 })       // '[::1]:7000'
  * formatNodeKey({ host: 'Redis-1', port: 6379 })   // 'redis-1:6379'
  * ```
+ * @category Addresses
  */
 export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
   const result = joinEndpoint(endpoint?.host, endpoint?.port, undefined, undefined, false, true)
@@ -339,6 +358,7 @@ const keyOrFailure = (key: unknown): Endpoint | Failure => {
  * parseNodeKey('[::1]:7000') // { host: '::1', port: 7000 }
  * parseNodeKey('LOCALHOST:7000') // throws: not canonical
  * ```
+ * @category Addresses
  */
 export const parseNodeKey = (key: string): Endpoint => {
   const result = keyOrFailure(key)
@@ -354,6 +374,7 @@ export const parseNodeKey = (key: string): Endpoint => {
  * isNodeKey('127.0.0.1:7000') // true
  * isNodeKey('[::1]:07000')    // false: not canonical
  * ```
+ * @category Addresses
  */
 export const isNodeKey = (value: unknown): value is NodeKey => !isFailure(keyOrFailure(value))
 

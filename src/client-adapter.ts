@@ -27,6 +27,7 @@ import {
  * const keyer: AddressKeyer = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
  * keyer('::1:7002') // '127.0.0.1:7002'
  * ```
+ * @category Adapters
  */
 export type AddressKeyer = (address: AddressInput) => NodeKey
 
@@ -39,6 +40,7 @@ export type AddressKeyer = (address: AddressInput) => NodeKey
  *   onInvalid: (address, error) => console.warn(`no mapping for ${address}: ${error.message}`),
  * }
  * ```
+ * @category Adapters
  */
 export interface AddressMapOptions {
   /**

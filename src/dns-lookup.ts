@@ -9,11 +9,7 @@ import { requireModule } from './require.js'
 /**
  * Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred).
  *
- * @example
- * ```ts
- * const family: DnsFamily = 6
- * const dns = createDnsResolver({ family }) // only IPv6 addresses become identities
- * ```
+ * @category DNS
  */
 export type DnsFamily = 4 | 6 | 'any'
 
@@ -26,6 +22,7 @@ export type DnsFamily = 4 | 6 | 'any'
  * const dns = createDnsResolver({ lookup: () => answer })
  * await dns.prime(['redis-1.internal']) // ['10.0.0.5']: IPv4 before IPv6
  * ```
+ * @category DNS
  */
 export interface DnsAddress {
   /** An IPv4 or IPv6 address in any textual form; it is canonicalized. */
@@ -47,6 +44,7 @@ export interface DnsAddress {
  *   family === 6 ? servers.resolve6(hostname, { ttl: true }) : servers.resolve4(hostname, { ttl: true })
  * const dns = createDnsResolver({ lookup, family: 4 })
  * ```
+ * @category DNS
  */
 export interface DnsLookupOptions {
   /** The family asked for; addresses of another family in the answer are ignored. */
@@ -67,6 +65,7 @@ export interface DnsLookupOptions {
  * const lookup: DnsLookup = (hostname) => table.get(hostname) ?? [] // []: the name has no address
  * const dns = createDnsResolver({ lookup })
  * ```
+ * @category DNS
  */
 export type DnsLookup = (
   hostname: string,

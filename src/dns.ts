@@ -41,8 +41,10 @@ export type { DnsAddress, DnsFamily, DnsLookup, DnsLookupOptions } from './dns-l
  * const dns = createDnsResolver({ lookup, clock: { now: () => now } satisfies DnsClock })
  * now += 60_000 // a minute later, without waiting: answers with a TTL of 60 s have expired
  * ```
+ * @category DNS
  */
 export interface DnsClock {
+  /** The current time in milliseconds, never going back. */
   now(): number
 }
 
@@ -54,6 +56,7 @@ export interface DnsClock {
  * const options: DnsResolverOptions = { servers: ['127.0.0.1:5353'], family: 4, maxTtl: 60 }
  * const dns = createDnsResolver(options)
  * ```
+ * @category DNS
  */
 export interface DnsResolverOptions {
   /**
@@ -141,6 +144,7 @@ export interface DnsResolverOptions {
  *   if (event.type === 'change' && event.reason === 'not-found') console.log(event.host, 'is gone')
  * })
  * ```
+ * @category DNS
  */
 export type DnsChangeReason = 'answer' | 'not-found' | 'stale-expired' | 'evicted'
 
@@ -153,8 +157,10 @@ export type DnsChangeReason = 'answer' | 'not-found' | 'stale-expired' | 'evicte
  *   if (event.type === 'change') console.log(event.host, event.previous, '->', event.identity)
  * }) // on the first answer: redis-1.internal undefined -> 10.0.0.5
  * ```
+ * @category DNS
  */
 export interface DnsChangeEvent {
+  /** `'change'`. */
   type: 'change'
   /** The canonical name. */
   host: string
@@ -164,6 +170,7 @@ export interface DnsChangeEvent {
   identity: string | undefined
   /** Every address of the answer, canonical and sorted by the identity rule. */
   addresses: readonly string[]
+  /** Why the identity changed. */
   reason: DnsChangeReason
 }
 
@@ -176,8 +183,10 @@ export interface DnsChangeEvent {
  *   if (event.type === 'error' && !event.notFound) console.warn(event.error.message, event.identity)
  * }) // a refresh failed; event.identity is the last answer, still served (for example '10.0.0.5')
  * ```
+ * @category DNS
  */
 export interface DnsErrorEvent {
+  /** `'error'`. */
   type: 'error'
   /** The canonical name. */
   host: string
@@ -197,6 +206,7 @@ export interface DnsErrorEvent {
  * const stop = dns.onChange((event: DnsEvent) => console.log(event.type, event.host)) // 'change' or 'error'
  * stop() // no more events
  * ```
+ * @category DNS
  */
 export type DnsEvent = DnsChangeEvent | DnsErrorEvent
 
@@ -208,6 +218,7 @@ export type DnsEvent = DnsChangeEvent | DnsErrorEvent
  * for (let i = 0; i < 1_000; i++) dns.resolver({ host: `node-${i}.internal`, port: 6379 })
  * dns.stats() // { names: 1000, lookups: 32, queued: 968 }: at most `concurrency` lookups run at once
  * ```
+ * @category DNS
  */
 export interface DnsStats {
   /** Names in the table: learned, remembered as missing, or waiting for their first answer (at most `max`). */
@@ -228,6 +239,7 @@ export interface DnsStats {
  * await dns.keyAsync('redis-1.internal', 6379, keyer) // '10.0.0.5:6379'
  * dns.close()
  * ```
+ * @category DNS
  */
 export interface DnsResolver {
   /**
@@ -883,6 +895,7 @@ class DnsTable {
  * dns.onChange((event) => console.log(event.type, event.host, event.identity))
  * dns.close()
  * ```
+ * @category DNS
  */
 export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver => {
   const table = new DnsTable(options)

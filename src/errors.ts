@@ -15,6 +15,7 @@ const INPUT_PREVIEW = 64
  * try { parsePort(70000) } catch (e) { if (isNodeKeyError(e)) reason = e.reason }
  * reason // 'port-out-of-range'
  * ```
+ * @category Errors
  */
 export type FailureReason =
   | 'not-a-string'
@@ -167,8 +168,10 @@ const keepInput = (input: unknown): unknown =>
  * ```ts
  * try { canonicalNodeKey('bad host', 7000) } catch (e) { if (isNodeKeyError(e)) console.error(e.code) }
  * ```
+ * @category Errors
  */
 export class NodeKeyError extends Error {
+  /** `'NodeKeyError'`. */
   override name = 'NodeKeyError'
   /** A stable code: `ERR_NODE_KEY_INVALID_HOST`, `ERR_NODE_KEY_INVALID_PORT` or `ERR_NODE_KEY_INVALID_TOPOLOGY`. */
   readonly code: string
@@ -205,8 +208,10 @@ export class NodeKeyError extends Error {
  * ```ts
  * canonicalHost('a..b') // throws InvalidHostError, reason 'invalid-label'
  * ```
+ * @category Errors
  */
 export class InvalidHostError extends NodeKeyError {
+  /** `'InvalidHostError'`. */
   override name = 'InvalidHostError'
   constructor(
     reason: FailureReason,
@@ -225,8 +230,10 @@ export class InvalidHostError extends NodeKeyError {
  * ```ts
  * parsePort('6379 ') // throws InvalidPortError, reason 'not-a-port'
  * ```
+ * @category Errors
  */
 export class InvalidPortError extends NodeKeyError {
+  /** `'InvalidPortError'`. */
   override name = 'InvalidPortError'
   constructor(
     reason: FailureReason,
@@ -246,8 +253,10 @@ export class InvalidPortError extends NodeKeyError {
  * ```ts
  * readClusterSlots('OK') // throws InvalidTopologyError: Invalid CLUSTER SLOTS reply: Expected the reply to be an array, got "OK".
  * ```
+ * @category Errors
  */
 export class InvalidTopologyError extends NodeKeyError {
+  /** `'InvalidTopologyError'`. */
   override name = 'InvalidTopologyError'
   constructor(message: string, input: unknown, options?: { cause?: unknown }) {
     super('ERR_NODE_KEY_INVALID_TOPOLOGY', 'invalid-topology', message, input, options)
@@ -268,6 +277,7 @@ const CODES = new Set([
  * ```ts
  * try { parsePort(0) } catch (e) { isNodeKeyError(e) } // true
  * ```
+ * @category Errors
  */
 export const isNodeKeyError = (value: unknown): value is NodeKeyError =>
   value instanceof NodeKeyError ||

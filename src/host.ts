@@ -29,6 +29,7 @@ import {
  * canonicalHost('Redis.Example.', options)   // 'redis.example'
  * canonicalHost('::FFFF:127.0.0.1', options) // '::ffff:127.0.0.1'
  * ```
+ * @category Addresses
  */
 export interface HostOptions {
   /**
@@ -54,6 +55,7 @@ export interface HostOptions {
  * MAX_HOST_LENGTH                              // 1024
  * canonicalHost('a.'.repeat(MAX_HOST_LENGTH))  // throws InvalidHostError, reason 'too-long'
  * ```
+ * @category Addresses
  */
 export const MAX_HOST_LENGTH = 1024
 const MAX_NAME_LENGTH = 253
@@ -349,6 +351,7 @@ const isHexByte = (b: number): boolean =>
  * canonicalHost('::ffff:10.0.0.1')     // '10.0.0.1'
  * canonicalHost('bücher.example')      // 'xn--bcher-kva.example'
  * ```
+ * @category Addresses
  */
 export const canonicalHost = (host: string, options?: HostOptions): string => {
   const { strip, keepMapped } = readHostOptions(options, 'canonicalHost')
@@ -402,6 +405,7 @@ export const readHostOptions = (
  * isValidHost('node-1.local') // true
  * isValidHost('a..b')         // false
  * ```
+ * @category Addresses
  */
 export const isValidHost = (host: unknown, options?: HostOptions): host is string =>
   !isFailure(hostOrFailure(host, options?.trailingDot === 'strip', options?.mappedIPv4 === 'keep'))

@@ -37,6 +37,7 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
  * ```ts
  * const node: IoredisNode = { host: '::1', port: 7000 }
  * ```
+ * @category Adapters
  */
 export interface IoredisNode {
   /** The host, canonical: an IPv6 address bare, without brackets. */
@@ -54,6 +55,7 @@ export interface IoredisNode {
  * const natMap: IoredisNatMapFunction = ioredisNatMap()
  * natMap('LOCALHOST:7000') // { host: '127.0.0.1', port: 7000 }
  * ```
+ * @category Adapters
  */
 export type IoredisNatMapFunction = (address: string) => IoredisNode | null
 
@@ -65,6 +67,7 @@ export type IoredisNatMapFunction = (address: string) => IoredisNode | null
  * const options: IoredisNatMapOptions = { onInvalid: (address) => console.warn(`no mapping: ${address}`) }
  * new Cluster(seeds, { natMap: ioredisNatMap(undefined, options) })
  * ```
+ * @category Adapters
  */
 export interface IoredisNatMapOptions extends AddressMapOptions {}
 
@@ -91,6 +94,7 @@ export interface IoredisNatMapOptions extends AddressMapOptions {}
  *   natMap: ioredisNatMap(keyer, { onInvalid: (address, error) => console.warn(address, error.message) }),
  * })
  * ```
+ * @category Adapters
  */
 export const ioredisNatMap = (
   keyer?: AddressKeyer,
@@ -113,6 +117,7 @@ export const ioredisNatMap = (
  * ioredisStartupNodes(['LOCALHOST:7000', 'redis://127.0.0.1:7000', '[::1]:7001'])
  * // [{ host: '127.0.0.1', port: 7000 }, { host: '::1', port: 7001 }]
  * ```
+ * @category Adapters
  */
 export const ioredisStartupNodes = (seeds: Iterable<AddressInput>, keyer?: AddressKeyer): IoredisNode[] =>
   uniqueEndpoints(seeds, readKeyer(keyer, 'ioredisStartupNodes'), 'ioredisStartupNodes')
@@ -133,6 +138,7 @@ export const ioredisStartupNodes = (seeds: Iterable<AddressInput>, keyer?: Addre
  * // { 'localhost:7000': { host: '127.0.0.1', port: 7000 }, 'LOCALHOST:7000': { … },
  * //   '::1:7001': { host: '::1', port: 7001 } }
  * ```
+ * @category Adapters
  */
 export const ioredisNatMapTable = (
   spellings: Iterable<string>,

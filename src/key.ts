@@ -25,6 +25,7 @@ import { loopbackResolver, type Resolver } from './resolver.js'
  * const options: KeyerOptions = { defaultPort: 6379, resolver: null, cacheSize: 0 }
  * createNodeKeyer(options)('localhost') // 'localhost:6379': no resolver, and no memo
  * ```
+ * @category Keys
  */
 export interface KeyerOptions extends HostOptions {
   /**
@@ -57,6 +58,7 @@ export interface KeyerOptions extends HostOptions {
  * keyer('LOCALHOST', 7000) === keyer('redis://127.0.0.1:7000') // true
  * keyer.stats().misses                                           // 2
  * ```
+ * @category Keys
  */
 export interface NodeKeyer {
   /** The key of a host and a port given apart. */
@@ -110,6 +112,7 @@ const DEFAULT_CACHE_SIZE = 10_000
  * keyer('[0:0::1]:6379')      // '[::1]:6379'
  * keyer.stats()               // { hits: 0, misses: 2, size: 2, evictions: 0 }: two spellings, two inputs
  * ```
+ * @category Keys
  */
 export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   if (typeof options !== 'object' || options === null) {
@@ -261,5 +264,6 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
  * canonicalNodeKey('redis://localhost:7000')     // '127.0.0.1:7000'
  * canonicalNodeKey({ host: '0:0::1', port: '7000' }) // '[::1]:7000'
  * ```
+ * @category Keys
  */
 export const canonicalNodeKey: NodeKeyer = /* @__PURE__ */ createNodeKeyer()

@@ -29,6 +29,7 @@ import type { NodeKey } from './address.js'
  * const dial: DialTarget = { host: '10.0.0.7', port: 6380, servername: 'cache.example' }
  * tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
  * ```
+ * @category Keys
  */
 export interface DialTarget {
   /** The host to connect to: the resolver's answer, canonical; IPv6 without brackets. */
@@ -48,6 +49,7 @@ export interface DialTarget {
  * const target: NodeEndpoint = keyer.endpoint('rediss://Cache.Example:6380')
  * // { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' }
  * ```
+ * @category Keys
  */
 export interface NodeEndpoint extends DialTarget {
   /** The canonical key of the node. */
@@ -80,6 +82,7 @@ interface Slot {
  * keyer('localhost', 7000)
  * const stats: MemoStats = keyer.stats() // { hits: 1, misses: 1, size: 1, evictions: 0 }
  * ```
+ * @category Keys
  */
 export interface MemoStats {
   /** Lookups answered from the memo. */

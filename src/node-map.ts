@@ -19,6 +19,7 @@ import type { DialTarget, NodeEndpoint } from './memo.js'
  * nodes.set('127.0.0.1:7000', 'b') // logs: a 127.0.0.1:7000 set
  * nodes.delete('localhost:7000')   // logs: b 127.0.0.1:7000 delete
  * ```
+ * @category NodeMap
  */
 export type NodeMapDisposeReason =
   /** `delete()` removed it. */
@@ -48,6 +49,7 @@ export type NodeMapDisposeReason =
  * nodes.set('localhost', undefined, 'a') // port 6379, the keyer's default
  * nodes.get('127.0.0.1', '6379')         // 'a'
  * ```
+ * @category NodeMap
  */
 export type NodeMapPort = number | string | undefined
 
@@ -61,6 +63,7 @@ export type NodeMapPort = number | string | undefined
  * nodes.set('cache-a', 6379, 'a')
  * nodes.get('10.0.0.7:6379') // 'a'
  * ```
+ * @category NodeMap
  */
 export interface NodeMapKeyer {
   (host: string, port: NodeMapPort): NodeKey
@@ -86,6 +89,7 @@ export interface NodeMapKeyer {
  * const create: NodeMapCreate<Socket> = (key, dial) =>
  *   tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
  * ```
+ * @category NodeMap
  */
 export type NodeMapCreate<V> = (key: NodeKey, dial: DialTarget) => V
 
@@ -98,6 +102,7 @@ export type NodeMapCreate<V> = (key: NodeKey, dial: DialTarget) => V
  * const create: NodeMapCreateAsync<Redis> = async (key, { host, port, servername }, signal) =>
  *   connect({ host, port, tls: servername === undefined ? undefined : { servername }, signal })
  * ```
+ * @category NodeMap
  */
 export type NodeMapCreateAsync<V> = (
   key: NodeKey,
@@ -113,6 +118,7 @@ export type NodeMapCreateAsync<V> = (
  * const options: NodeMapOptions<Redis> = { max: 64, dispose: (client) => client.disconnect() }
  * const nodes = new NodeMap(options) // a NodeMap<Redis>
  * ```
+ * @category NodeMap
  */
 export interface NodeMapOptions<V> {
   /**
@@ -155,8 +161,10 @@ export interface NodeMapOptions<V> {
  * nodes.delete('127.0.0.1:7000')
  * await pending // rejects with StaleCreationError; the connection made is disposed
  * ```
+ * @category NodeMap
  */
 export class StaleCreationError extends Error {
+  /** `'StaleCreationError'`. */
   override name = 'StaleCreationError'
   /** `ERR_NODE_KEY_STALE_CREATION`. */
   readonly code = 'ERR_NODE_KEY_STALE_CREATION'
@@ -305,6 +313,7 @@ const dialTarget = (host: string, port: number, servername: string | undefined):
  * nodes.aliases('127.0.0.1:7000')              // ['localhost:7000', '127.0.0.1:7000', 'redis://LOCALHOST:7000']
  * nodes.delete('localhost:7000')               // true, and a is disconnected
  * ```
+ * @category NodeMap
  */
 export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   readonly #keyer: NodeMapKeyer
@@ -372,6 +381,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     return this.#entries.size
   }
 
+  /** `'NodeMap'`, as `Object.prototype.toString` reports it. */
   get [Symbol.toStringTag](): string {
     return 'NodeMap'
   }

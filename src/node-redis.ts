@@ -42,6 +42,7 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
  * ```ts
  * const address: NodeRedisAddress = { host: '::1', port: 7000 }
  * ```
+ * @category Adapters
  */
 export interface NodeRedisAddress {
   /** The host, canonical: an IPv6 address bare, without brackets. */
@@ -59,6 +60,7 @@ export interface NodeRedisAddress {
  * const map: NodeRedisAddressMapFunction = nodeRedisAddressMap()
  * map('LOCALHOST:7000') // { host: '127.0.0.1', port: 7000 }
  * ```
+ * @category Adapters
  */
 export type NodeRedisAddressMapFunction = (address: string) => NodeRedisAddress | undefined
 
@@ -69,6 +71,7 @@ export type NodeRedisAddressMapFunction = (address: string) => NodeRedisAddress 
  * ```ts
  * const root: NodeRedisRootNode = { socket: { host: '127.0.0.1', port: 7000 } }
  * ```
+ * @category Adapters
  */
 export interface NodeRedisRootNode {
   /** Where to connect. */
@@ -82,6 +85,7 @@ export interface NodeRedisRootNode {
  * ```ts
  * const options: NodeRedisAddressMapOptions = { onInvalid: (address) => console.warn(address) }
  * ```
+ * @category Adapters
  */
 export interface NodeRedisAddressMapOptions extends AddressMapOptions {}
 
@@ -104,6 +108,7 @@ export interface NodeRedisAddressMapOptions extends AddressMapOptions {}
  *   nodeAddressMap: nodeRedisAddressMap(),
  * })
  * ```
+ * @category Adapters
  */
 export const nodeRedisAddressMap = (
   keyer?: AddressKeyer,
@@ -122,6 +127,7 @@ export const nodeRedisAddressMap = (
  * nodeRedisRootNodes(['LOCALHOST:7000', '127.0.0.1:7000', '[::1]:7001'])
  * // [{ socket: { host: '127.0.0.1', port: 7000 } }, { socket: { host: '::1', port: 7001 } }]
  * ```
+ * @category Adapters
  */
 export const nodeRedisRootNodes = (
   seeds: Iterable<AddressInput>,

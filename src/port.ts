@@ -89,6 +89,7 @@ export const checkDefaultPort = (defaultPort: unknown, where: string): number | 
  * parsePort(undefined, 6379) // 6379
  * parsePort(70000)           // throws InvalidPortError (port-out-of-range)
  * ```
+ * @category Addresses
  */
 export const parsePort = (port: unknown, defaultPort?: number): number => {
   const result = portOrFailure(port, checkDefaultPort(defaultPort, 'parsePort'))
@@ -112,5 +113,6 @@ export const parsePort = (port: unknown, defaultPort?: number): number => {
  * isValidPort('6379') // true
  * isValidPort(0)      // false
  * ```
+ * @category Addresses
  */
 export const isValidPort = (port: unknown): boolean => !isFailure(portOrFailure(port))

@@ -31,6 +31,7 @@ const load = (): IpAddrModule => {
  * ```ts
  * const range: AddressRange = 'private'
  * ```
+ * @category Addresses
  */
 export type AddressRange =
   | 'unicast'
@@ -102,6 +103,7 @@ const hostOfHostOrKey = (input: unknown): string | Failure => {
  * addressRange('8.8.8.8')         // 'unicast'
  * addressRange('redis-1.example') // undefined: a name
  * ```
+ * @category Addresses
  */
 export const addressRange = (hostOrKey: string): AddressRange | undefined => {
   const host = hostOfHostOrKey(hostOrKey)

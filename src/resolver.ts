@@ -21,6 +21,7 @@ import { isCanonicalIp, looksLikeCidr, type Subnet, subnetOrFailure } from './ra
  * for (const listener of listeners) listener(change)    // keyers forget their keys for cache-a
  * for (const listener of listeners) listener({})        // no hosts: every answer may have changed
  * ```
+ * @category Resolvers
  */
 export interface ResolverChange {
   /** Canonical hosts (as the resolver receives them) whose answer changed or fell due; `undefined`: every host. */
@@ -37,6 +38,7 @@ export interface ResolverChange {
  * const resolver: Resolver = ({ host, port }) => (host === 'cache-a' ? { host: target, port } : undefined)
  * resolver.subscribe = (listener) => { listeners.add(listener); return () => listeners.delete(listener) }
  * ```
+ * @category Resolvers
  */
 export type ResolverListener = (change: ResolverChange) => void
 
@@ -53,6 +55,7 @@ export type ResolverListener = (change: ResolverChange) => void
  *   host === 'cache-a' ? { host: '10.0.0.7', port } : undefined
  * createNodeKeyer({ resolver })('cache-a:6379') // '10.0.0.7:6379'
  * ```
+ * @category Resolvers
  */
 export interface Resolver {
   (endpoint: Endpoint): Endpoint | undefined
@@ -68,6 +71,7 @@ export interface Resolver {
  * const options: LoopbackResolverOptions = { to: '::1' }
  * createNodeKeyer({ resolver: loopbackResolver(options) })('localhost', 7000) // '[::1]:7000'
  * ```
+ * @category Resolvers
  */
 export interface LoopbackResolverOptions {
   /**
@@ -129,6 +133,7 @@ const isLocalhost = (host: string): boolean => {
  * const dualStack = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
  * dualStack('::1:7000') === dualStack('127.0.0.1:7000') // true: both '127.0.0.1:7000'
  * ```
+ * @category Resolvers
  */
 export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver => {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -178,6 +183,7 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
  * keyer('cache-a', 7000) // '10.0.0.7:7000'; keyer('cache-b', 6379) is '10.0.0.8:16379'
  * keyer('cache-c', 6379) // '127.0.0.1:7000'
  * ```
+ * @category Resolvers
  */
 export type StaticResolverTarget =
   | AddressInput
@@ -196,6 +202,7 @@ export type StaticResolverTarget =
  * const table: StaticResolverTable = new Map([['LOCALHOST:7000', '10.0.0.5:7000']]) // or an object
  * createNodeKeyer({ resolver: staticResolver(table) })('localhost', 7000)          // '10.0.0.5:7000'
  * ```
+ * @category Resolvers
  */
 export type StaticResolverTable =
   | Readonly<Record<string, StaticResolverTarget>>
@@ -230,6 +237,7 @@ export type StaticResolverTable =
  * keyer('10.0.0.5', 6379)   // '203.0.113.9:16379'
  * keyer('172.18.0.4', 7002) // '127.0.0.1:7002'
  * ```
+ * @category Resolvers
  */
 export const staticResolver = (table: StaticResolverTable): Resolver => {
   const byEndpoint = new Map<string, Target>()
@@ -355,6 +363,7 @@ const readTarget = (from: string, target: unknown): Target => {
  * const dualStack = chainResolvers(loopbackResolver({ dualStack: true }), nat) // '::1:7000' too is 10.0.0.5
  * chainResolvers(nat, loopbackResolver({ dualStack: true }))                   // throws TypeError
  * ```
+ * @category Resolvers
  */
 export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
   for (const [index, resolver] of resolvers.entries()) {

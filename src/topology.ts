@@ -25,6 +25,7 @@ import { canonicalNodeKey, type NodeKeyer } from './key.js'
  * ```ts
  * const keyer: TopologyKeyer = createNodeKeyer({ resolver: staticResolver({ '172.18.0.0/16': '127.0.0.1' }) })
  * ```
+ * @category Topology
  */
 export type TopologyKeyer = (address: { host: string; port: number }) => NodeKey
 
@@ -36,6 +37,7 @@ export type TopologyKeyer = (address: { host: string; port: number }) => NodeKey
  * const options: ReadTopologyOptions = { keyer: createNodeKeyer(), origin: '127.0.0.1' }
  * readClusterSlots(await redis.cluster('SLOTS'), options)
  * ```
+ * @category Topology
  */
 export interface ReadTopologyOptions {
   /**
@@ -61,10 +63,7 @@ export interface ReadTopologyOptions {
 /**
  * A node's role in the topology.
  *
- * @example
- * ```ts
- * const masters = topology.nodes.filter((node) => node.role === 'master')
- * ```
+ * @category Topology
  */
 export type ClusterNodeRole = 'master' | 'replica'
 
@@ -78,6 +77,7 @@ export type ClusterNodeRole = 'master' | 'replica'
  *   announced: 'localhost', servername: 'localhost', hostname: 'localhost', ip: '127.0.0.1', role: 'master',
  * }
  * ```
+ * @category Topology
  */
 export interface TopologyNode {
   /** The node id (40 hex characters in Redis), as written. */
@@ -108,10 +108,7 @@ export interface TopologyNode {
  * the node does not have), `no-address` (a node in handshake, flagged `noaddr`, or an empty host with no
  * `origin` given), or `invalid-address` (the keyer refused the address; `error` says why).
  *
- * @example
- * ```ts
- * const reason: UnkeyedReason = 'unknown-endpoint'
- * ```
+ * @category Topology
  */
 export type UnkeyedReason = 'unknown-endpoint' | 'no-address' | 'invalid-address'
 
@@ -122,6 +119,7 @@ export type UnkeyedReason = 'unknown-endpoint' | 'no-address' | 'invalid-address
  * ```ts
  * for (const node of topology.unkeyed) log.warn(`node ${node.id}: ${node.message}`)
  * ```
+ * @category Topology
  */
 export interface UnkeyedNode {
   /** The node id, as written. */
@@ -152,6 +150,7 @@ export interface UnkeyedNode {
  * ```ts
  * const range: SlotRange = { start: 0, end: 5460, master: '8bb6…95', replicas: [] }
  * ```
+ * @category Topology
  */
 export interface SlotRange {
   /** The first slot of the range, 0 to 16383. */
@@ -171,6 +170,7 @@ export interface SlotRange {
  * ```ts
  * const { slots, nodes, unkeyed } = readClusterShards(reply, { keyer, origin: '127.0.0.1' })
  * ```
+ * @category Topology
  */
 export interface ClusterTopology {
   /** Slot ranges in the order of the reply. */
@@ -526,6 +526,7 @@ const isAName = (host: string | null): host is string =>
  * // { id: '8bb6…95', key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, announced: '127.0.0.1',
  * //   hostname: 'redis-1', ip: '127.0.0.1', role: 'master' }
  * ```
+ * @category Topology
  */
 export const readClusterSlots = (reply: unknown, options?: ReadTopologyOptions): ClusterTopology => {
   const builder = new Builder(options, 'readClusterSlots')
@@ -610,6 +611,7 @@ export const readShards = (reply: unknown, builder: Builder, tls: boolean): Clus
  * ] }] // node-redis, RESP3
  * readClusterShards(reply).nodes[0].key // '[::1]:7000'
  * ```
+ * @category Topology
  */
 export const readClusterShards = (reply: unknown, options?: ReadTopologyOptions): ClusterTopology => {
   const builder = new Builder(options, 'readClusterShards')
@@ -740,6 +742,7 @@ export const readNodes = (
  * // { id: '8bb6…95', key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, announced: '127.0.0.1',
  * //   hostname: 'redis-1', ip: '127.0.0.1', role: 'master' }
  * ```
+ * @category Topology
  */
 export const readClusterNodes = (text: unknown, options?: ReadTopologyOptions): ClusterTopology => {
   const builder = new Builder(options, 'readClusterNodes')
