@@ -16,6 +16,7 @@ import {
   parseNodeKey,
   parsePort,
   readClusterSlots,
+  StaleCreationError,
 } from '../src/index.ts'
 
 const caught = (fn: () => unknown): unknown => {
@@ -273,6 +274,11 @@ test('constructed directly, an error keeps its cause', () => {
 test('isNodeKeyError: true for the library errors, false for everything else', () => {
   assert.equal(isNodeKeyError(caught(() => canonicalHost('*'))), true)
   assert.equal(isNodeKeyError(caught(() => parsePort(0))), true)
+  const stale = new StaleCreationError(canonicalNodeKey('localhost:1'), 'rekeyed')
+  assert.equal(isNodeKeyError(stale), true)
+  assert.ok(stale instanceof NodeKeyError)
+  assert.equal(stale.code, 'ERR_NODE_KEY_STALE_CREATION')
+  assert.match(stale.message, /re-keyed away/)
   assert.equal(isNodeKeyError(new Error('x')), false)
   assert.equal(isNodeKeyError(new TypeError('x')), false)
   assert.equal(isNodeKeyError(Object.assign(new Error('x'), { code: 'ERR_OTHER', reason: 'x' })), false)
@@ -290,6 +296,7 @@ test('isNodeKeyError: true for the library errors, false for everything else', (
 const errorsInAnotherRealm = (): {
   InvalidHostError: typeof InvalidHostError
   InvalidPortError: typeof InvalidPortError
+  StaleCreationError: typeof StaleCreationError
   isNodeKeyError: typeof isNodeKeyError
 } => {
   const source = ts.sys.readFile(new URL('../src/errors.ts', import.meta.url).pathname)
@@ -312,6 +319,10 @@ test('isNodeKeyError works across realms (node:vm), where instanceof does not', 
   assert.equal(foreignHost instanceof NodeKeyError, false)
   assert.equal(isNodeKeyError(foreignHost), true)
   assert.equal(isNodeKeyError(foreignPort), true)
+  const foreignStale = new other.StaleCreationError(canonicalNodeKey('localhost:1'), 'clear')
+  assert.equal(foreignStale instanceof StaleCreationError, false)
+  assert.equal(isNodeKeyError(foreignStale), true)
+  assert.equal(other.isNodeKeyError(new StaleCreationError(canonicalNodeKey('localhost:1'), 'delete')), true)
   // And the other way round: that realm's guard recognises this realm's errors.
   assert.equal(other.isNodeKeyError(caught(() => canonicalHost('a..b'))), true)
   assert.equal(other.isNodeKeyError(new Error('plain')), false)
