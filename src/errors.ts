@@ -158,6 +158,40 @@ export const preview = (value: unknown): string => {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'
 }
 
+/**
+ * Refuse option names `where` does not know, so that a misspelling in plain JavaScript (`trailingdot`) is a
+ * TypeError rather than an option silently ignored. Only the object's own enumerable string keys count (a
+ * for-in and a Set lookup each); call it once where an options object is read, not per lookup.
+ *
+ * @example
+ * ```ts
+ * checkOptionNames({ trailingdot: 'strip' }, new Set(['mappedIPv4', 'trailingDot']), 'canonicalHost')
+ * // TypeError: Unknown option "trailingdot" of canonicalHost (did you mean `trailingDot`?): expected one of `mappedIPv4`, `trailingDot`.
+ * ```
+ */
+export const checkOptionNames = (options: object, known: ReadonlySet<string>, where: string): void => {
+  for (const name in options) {
+    if (!known.has(name) && Object.hasOwn(options, name)) throw unknownOption(name, known, where)
+  }
+}
+
+/**
+ * The option names of an options type, as {@link checkOptionNames} takes them. The record must list every
+ * name of `T` and no other, so the compiler keeps the list in step with the type.
+ */
+export const optionNames = <T>(names: { readonly [K in keyof Required<T>]: true }): ReadonlySet<string> =>
+  new Set(Object.keys(names))
+
+const unknownOption = (name: string, known: ReadonlySet<string>, where: string): TypeError => {
+  const names = [...known]
+  const lower = name.toLowerCase()
+  const like = names.find((candidate) => candidate.toLowerCase() === lower)
+  const list = names.map((candidate) => `\`${candidate}\``).join(', ')
+  return new TypeError(
+    `Unknown option ${preview(name)} of ${where}${like === undefined ? '' : ` (did you mean \`${like}\`?)`}: expected ${names.length === 1 ? list : `one of ${list}`}.`,
+  )
+}
+
 const keepInput = (input: unknown): unknown =>
   typeof input === 'string' && input.length > INPUT_PREVIEW ? input.slice(0, INPUT_PREVIEW) : input
 

@@ -11,7 +11,15 @@ import {
   type NodeKey,
   servernameOf,
 } from './address.js'
-import { type Failure, type FailureReason, InvalidHostError, isFailure, preview, toError } from './errors.js'
+import {
+  type Failure,
+  type FailureReason,
+  InvalidHostError,
+  isFailure,
+  optionNames,
+  preview,
+  toError,
+} from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
 import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
 import { checkDefaultPort } from './port.js'
@@ -111,12 +119,21 @@ const DEFAULT_CACHE_SIZE = 10_000
  * keyer.stats()               // { hits: 0, misses: 2, size: 2, evictions: 0 }: two spellings, two inputs
  * ```
  */
+/** The names of {@link KeyerOptions}. */
+const KEYER_OPTION_NAMES = optionNames<KeyerOptions>({
+  cacheSize: true,
+  defaultPort: true,
+  mappedIPv4: true,
+  resolver: true,
+  trailingDot: true,
+})
+
 export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of createNodeKeyer to be an object, got ${preview(options)}.`)
   }
   const { resolver: resolverOption, cacheSize = DEFAULT_CACHE_SIZE } = options
-  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer')
+  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer', KEYER_OPTION_NAMES)
   const defaultPort = checkDefaultPort(options.defaultPort, 'createNodeKeyer')
   if (resolverOption !== undefined && resolverOption !== null && typeof resolverOption !== 'function') {
     throw new TypeError(

@@ -5,7 +5,7 @@
  * a new connection per lookup and none ever closed.
  */
 import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servernameOf } from './address.js'
-import { preview, StaleCreationError } from './errors.js'
+import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
 import { canonicalNodeKey } from './key.js'
 import type { DialTarget, NodeEndpoint } from './memo.js'
 
@@ -144,6 +144,14 @@ export interface NodeMapOptions<V> {
    */
   onError?: ((error: unknown, value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
 }
+
+/** The names of {@link NodeMapOptions}. */
+const NODE_MAP_OPTION_NAMES = optionNames<NodeMapOptions<unknown>>({
+  dispose: true,
+  keyer: true,
+  max: true,
+  onError: true,
+})
 
 /** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
 const MAX_ALIASES = 16
@@ -311,6 +319,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`Expected the options of NodeMap to be an object, got ${preview(options)}.`)
     }
+    checkOptionNames(options, NODE_MAP_OPTION_NAMES, 'NodeMap')
     const { keyer = canonicalNodeKey, dispose, max = Number.POSITIVE_INFINITY, onError } = options
     if (typeof keyer !== 'function') {
       throw new TypeError(
