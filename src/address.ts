@@ -3,7 +3,7 @@
  * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}: the rules of
  * docs/canonical-form.md §4 and §5.
  */
-import { type Failure, fail, isFailure, preview, toError } from './errors.js'
+import { type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
 import { hostOrFailure, MAX_HOST_LENGTH, readHostOptions, trimAsciiWhitespace } from './host.js'
 import { checkDefaultPort, portOrFailure } from './port.js'
 
@@ -261,6 +261,14 @@ const stringEndpoint = (
   return endpoint
 }
 
+/** The names of {@link ParseAddressOptions}. */
+const PARSE_ADDRESS_OPTION_NAMES = optionNames<ParseAddressOptions>({
+  defaultPort: true,
+  mappedIPv4: true,
+  originHost: true,
+  trailingDot: true,
+})
+
 /**
  * Read any spelling of a node address into an endpoint with a canonical host. No resolver is applied:
  * `localhost` stays `localhost` (the keyer applies the resolver).
@@ -280,7 +288,7 @@ const stringEndpoint = (
  * @category Addresses
  */
 export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
-  const { strip, keepMapped } = readHostOptions(options, 'parseAddress')
+  const { strip, keepMapped } = readHostOptions(options, 'parseAddress', PARSE_ADDRESS_OPTION_NAMES)
   const originHost = options?.originHost
   if (originHost !== undefined && typeof originHost !== 'string') {
     throw new TypeError(

@@ -6,7 +6,7 @@
  * the module that defines it: the ESM build bundles the main entry into one file, and a subpath that imported
  * `./key.js` would get a second default keyer with a memo of its own.
  */
-import { preview } from './errors.js'
+import { checkOptionNames, optionNames, preview } from './errors.js'
 import {
   type AddressInput,
   canonicalNodeKey,
@@ -64,6 +64,9 @@ export const readKeyer = (keyer: unknown, name: string): AddressKeyer => {
   return keyer as AddressKeyer
 }
 
+/** The names of {@link AddressMapOptions}. */
+const ADDRESS_MAP_OPTION_NAMES = optionNames<AddressMapOptions>({ onInvalid: true })
+
 /** The `onInvalid` option, checked. */
 export const readOnInvalid = (
   options: unknown,
@@ -73,6 +76,7 @@ export const readOnInvalid = (
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of ${name} to be an object, got ${preview(options)}.`)
   }
+  checkOptionNames(options, ADDRESS_MAP_OPTION_NAMES, name)
   const { onInvalid } = options as AddressMapOptions
   if (onInvalid !== undefined && typeof onInvalid !== 'function') {
     throw new TypeError(`Expected \`onInvalid\` of ${name} to be a function, got ${preview(onInvalid)}.`)

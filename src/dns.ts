@@ -24,7 +24,7 @@ import {
   serverLookup,
   systemLookup,
 } from './dns-lookup.js'
-import { isFailure, preview, toError } from './errors.js'
+import { checkOptionNames, isFailure, optionNames, preview, toError } from './errors.js'
 import { hostOrFailure } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
@@ -134,6 +134,23 @@ export interface DnsResolverOptions {
    */
   clock?: DnsClock | undefined
 }
+
+/** The names of {@link DnsResolverOptions}. */
+const DNS_RESOLVER_OPTION_NAMES = optionNames<DnsResolverOptions>({
+  clock: true,
+  concurrency: true,
+  defaultTtl: true,
+  family: true,
+  lazy: true,
+  lookup: true,
+  max: true,
+  maxTtl: true,
+  minTtl: true,
+  negativeTtl: true,
+  servers: true,
+  staleIfError: true,
+  timeout: true,
+})
 
 /**
  * Why a name's identity changed.
@@ -444,6 +461,7 @@ class DnsTable {
         `Expected the options of createDnsResolver to be an object, got ${preview(options)}.`,
       )
     }
+    checkOptionNames(options, DNS_RESOLVER_OPTION_NAMES, 'createDnsResolver')
     const { lookup, servers, family = 'any', lazy = true, clock = performance } = options
     if (family !== 4 && family !== 6 && family !== 'any') {
       throw new TypeError(`Expected \`family\` to be 4, 6 or 'any', got ${preview(family)}.`)

@@ -2,6 +2,7 @@
  * Errors thrown at the public edge. Inside the library, parsers report failure as a value
  * ({@link Failure}); only the exported functions turn a failure into one of these.
  */
+import type { NodeKey } from './address.js'
 
 /** How much of the offending input an error keeps, so a hostile megabyte is not echoed back. */
 const INPUT_PREVIEW = 64
@@ -158,8 +159,48 @@ export const preview = (value: unknown): string => {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'
 }
 
+/**
+ * Refuse option names `where` does not know, so that a misspelling in plain JavaScript (`trailingdot`) is a
+ * TypeError rather than an option silently ignored. Only the object's own enumerable string keys count (a
+ * for-in and a Set lookup each); call it once where an options object is read, not per lookup.
+ *
+ * @example
+ * ```ts
+ * checkOptionNames({ trailingdot: 'strip' }, new Set(['mappedIPv4', 'trailingDot']), 'canonicalHost')
+ * // TypeError: Unknown option "trailingdot" of canonicalHost (did you mean `trailingDot`?): expected one of `mappedIPv4`, `trailingDot`.
+ * ```
+ */
+export const checkOptionNames = (options: object, known: ReadonlySet<string>, where: string): void => {
+  for (const name in options) {
+    if (!known.has(name) && Object.hasOwn(options, name)) throw unknownOption(name, known, where)
+  }
+}
+
+/**
+ * The option names of an options type, as {@link checkOptionNames} takes them. The record must list every
+ * name of `T` and no other, so the compiler keeps the list in step with the type.
+ */
+export const optionNames = <T>(names: { readonly [K in keyof Required<T>]: true }): ReadonlySet<string> =>
+  new Set(Object.keys(names))
+
+const unknownOption = (name: string, known: ReadonlySet<string>, where: string): TypeError => {
+  const names = [...known]
+  const lower = name.toLowerCase()
+  const like = names.find((candidate) => candidate.toLowerCase() === lower)
+  const list = names.map((candidate) => `\`${candidate}\``).join(', ')
+  return new TypeError(
+    `Unknown option ${preview(name)} of ${where}${like === undefined ? '' : ` (did you mean \`${like}\`?)`}: expected ${names.length === 1 ? list : `one of ${list}`}.`,
+  )
+}
+
 const keepInput = (input: unknown): unknown =>
   typeof input === 'string' && input.length > INPUT_PREVIEW ? input.slice(0, INPUT_PREVIEW) : input
+
+/**
+ * What removed a key while its value was being created by `getOrCreateAsync`: `delete`, `clear`, or
+ * re-keying (the keyer's answers changed and no spelling of the creation keys any more).
+ */
+export type StaleCreationReason = 'delete' | 'clear' | 'rekeyed'
 
 /**
  * The base class of every error this library throws for bad input.
@@ -173,10 +214,16 @@ const keepInput = (input: unknown): unknown =>
 export class NodeKeyError extends Error {
   /** `'NodeKeyError'`. */
   override name = 'NodeKeyError'
-  /** A stable code: `ERR_NODE_KEY_INVALID_HOST`, `ERR_NODE_KEY_INVALID_PORT` or `ERR_NODE_KEY_INVALID_TOPOLOGY`. */
+  /**
+   * A stable code: `ERR_NODE_KEY_INVALID_HOST`, `ERR_NODE_KEY_INVALID_PORT`, `ERR_NODE_KEY_INVALID_TOPOLOGY`
+   * or `ERR_NODE_KEY_STALE_CREATION`.
+   */
   readonly code: string
-  /** Why the input was refused, kebab-case (for example `port-out-of-range`). */
-  readonly reason: FailureReason
+  /**
+   * Why the input was refused, kebab-case (for example `port-out-of-range`); for a
+   * {@link StaleCreationError}, what removed its key.
+   */
+  readonly reason: FailureReason | StaleCreationReason
   /** The offending input; strings are cut to 64 characters. */
   readonly input: unknown
   /**
@@ -187,7 +234,7 @@ export class NodeKeyError extends Error {
 
   constructor(
     code: string,
-    reason: FailureReason,
+    reason: FailureReason | StaleCreationReason,
     message: string,
     input: unknown,
     options?: { cause?: unknown; hint?: string | undefined },
@@ -263,10 +310,46 @@ export class InvalidTopologyError extends NodeKeyError {
   }
 }
 
+/**
+ * The rejection of a `getOrCreateAsync` whose key was deleted or cleared while its value was being created,
+ * with nothing left in its place; the value created has been disposed with reason `'stale'`. `input` is the
+ * key, as is `key`.
+ *
+ * @example
+ * ```ts
+ * const pending = nodes.getOrCreateAsync('localhost:7000', connect)
+ * nodes.delete('127.0.0.1:7000')
+ * await pending // rejects with StaleCreationError; the connection made is disposed
+ * ```
+ * @category Errors
+ */
+export class StaleCreationError extends NodeKeyError {
+  /** `'StaleCreationError'`. */
+  override name = 'StaleCreationError'
+  declare readonly code: 'ERR_NODE_KEY_STALE_CREATION'
+  /** The key whose value was dropped. */
+  readonly key: NodeKey
+  /** What removed the key while the value was being created. */
+  declare readonly reason: StaleCreationReason
+
+  constructor(key: NodeKey, reason: StaleCreationReason) {
+    const what = reason === 'clear' ? 'cleared' : reason === 'rekeyed' ? 're-keyed away' : 'deleted'
+    super(
+      'ERR_NODE_KEY_STALE_CREATION',
+      reason,
+      `The value created for ${key} was disposed: the key was ${what} while it was being created.`,
+      key,
+      { hint: 'Call getOrCreateAsync again for a new one.' },
+    )
+    this.key = key
+  }
+}
+
 const CODES = new Set([
   'ERR_NODE_KEY_INVALID_HOST',
   'ERR_NODE_KEY_INVALID_PORT',
   'ERR_NODE_KEY_INVALID_TOPOLOGY',
+  'ERR_NODE_KEY_STALE_CREATION',
 ])
 
 /**

@@ -8,7 +8,7 @@
  * signs, non-ASCII, odd characters, bad labels) takes the full path, which also produces precise errors.
  * The fast path is only an optimization: it gives what the full path gives (§2, introduction).
  */
-import { type Failure, fail, isFailure, preview, toError } from './errors.js'
+import { checkOptionNames, type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
 import { domainToASCII } from './idna.js'
 import {
   endsInANumber,
@@ -374,15 +374,23 @@ const canonicalHostHint = (failure: Failure, host: unknown): string | undefined 
 
 const PLAIN = { strip: false, keepMapped: false } as const
 
-/** Check {@link HostOptions}: a bad option is a TypeError. */
+/** The names of {@link HostOptions}. */
+const HOST_OPTION_NAMES = optionNames<HostOptions>({ mappedIPv4: true, trailingDot: true })
+
+/**
+ * Check {@link HostOptions}: a bad option, or a name not in `known` (by default the names of HostOptions;
+ * a caller whose options extend them passes its own), is a TypeError.
+ */
 export const readHostOptions = (
   options: { trailingDot?: unknown; mappedIPv4?: unknown } | undefined,
   where: string,
+  known: ReadonlySet<string> = HOST_OPTION_NAMES,
 ): { strip: boolean; keepMapped: boolean } => {
   if (options === undefined) return PLAIN
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
   }
+  checkOptionNames(options, known, where)
   const { trailingDot = 'keep', mappedIPv4 = 'unwrap' } = options
   if (trailingDot !== 'keep' && trailingDot !== 'strip') {
     throw new TypeError(

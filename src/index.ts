@@ -31,6 +31,8 @@ export {
   InvalidTopologyError,
   isNodeKeyError,
   NodeKeyError,
+  StaleCreationError,
+  type StaleCreationReason,
 } from './errors.js'
 export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
 export { canonicalNodeKey, createNodeKeyer, type KeyerOptions, type NodeKeyer } from './key.js'
@@ -43,7 +45,6 @@ export {
   type NodeMapKeyer,
   type NodeMapOptions,
   type NodeMapPort,
-  StaleCreationError,
 } from './node-map.js'
 export { isValidPort, parsePort } from './port.js'
 export { type AddressRange, addressRange } from './range.js'

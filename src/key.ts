@@ -11,7 +11,15 @@ import {
   type NodeKey,
   servernameOf,
 } from './address.js'
-import { type Failure, type FailureReason, InvalidHostError, isFailure, preview, toError } from './errors.js'
+import {
+  type Failure,
+  type FailureReason,
+  InvalidHostError,
+  isFailure,
+  optionNames,
+  preview,
+  toError,
+} from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
 import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
 import { checkDefaultPort } from './port.js'
@@ -101,6 +109,15 @@ const KEYER_HINTS: Partial<Record<FailureReason, string>> = {
 
 const DEFAULT_CACHE_SIZE = 10_000
 
+/** The names of {@link KeyerOptions}. */
+const KEYER_OPTION_NAMES = optionNames<KeyerOptions>({
+  cacheSize: true,
+  defaultPort: true,
+  mappedIPv4: true,
+  resolver: true,
+  trailingDot: true,
+})
+
 /**
  * Make a keyer: the canonical key function with a policy (resolver), a default port and a memo of its own.
  *
@@ -119,7 +136,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     throw new TypeError(`Expected the options of createNodeKeyer to be an object, got ${preview(options)}.`)
   }
   const { resolver: resolverOption, cacheSize = DEFAULT_CACHE_SIZE } = options
-  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer')
+  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer', KEYER_OPTION_NAMES)
   const defaultPort = checkDefaultPort(options.defaultPort, 'createNodeKeyer')
   if (resolverOption !== undefined && resolverOption !== null && typeof resolverOption !== 'function') {
     throw new TypeError(

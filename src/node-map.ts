@@ -5,7 +5,7 @@
  * a new connection per lookup and none ever closed.
  */
 import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servernameOf } from './address.js'
-import { preview } from './errors.js'
+import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
 import { canonicalNodeKey } from './key.js'
 import type { DialTarget, NodeEndpoint } from './memo.js'
 
@@ -151,40 +151,13 @@ export interface NodeMapOptions<V> {
   onError?: ((error: unknown, value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
 }
 
-/**
- * The rejection of a `getOrCreateAsync` whose key was deleted or cleared while its value was being created,
- * with nothing left in its place; the value created has been disposed with reason `'stale'`.
- *
- * @example
- * ```ts
- * const pending = nodes.getOrCreateAsync('localhost:7000', connect)
- * nodes.delete('127.0.0.1:7000')
- * await pending // rejects with StaleCreationError; the connection made is disposed
- * ```
- * @category NodeMap
- */
-export class StaleCreationError extends Error {
-  /** `'StaleCreationError'`. */
-  override name = 'StaleCreationError'
-  /** `ERR_NODE_KEY_STALE_CREATION`. */
-  readonly code = 'ERR_NODE_KEY_STALE_CREATION'
-  /** The key whose value was dropped. */
-  readonly key: NodeKey
-  /**
-   * What removed the key while the value was being created: `delete`, `clear`, or re-keying (the keyer's
-   * answers changed and no spelling of the creation keys any more).
-   */
-  readonly reason: 'delete' | 'clear' | 'rekeyed'
-
-  constructor(key: NodeKey, reason: 'delete' | 'clear' | 'rekeyed') {
-    const what = reason === 'clear' ? 'cleared' : reason === 'rekeyed' ? 're-keyed away' : 'deleted'
-    super(
-      `The value created for ${key} was disposed: the key was ${what} while it was being created. Call getOrCreateAsync again for a new one.`,
-    )
-    this.key = key
-    this.reason = reason
-  }
-}
+/** The names of {@link NodeMapOptions}. */
+const NODE_MAP_OPTION_NAMES = optionNames<NodeMapOptions<unknown>>({
+  dispose: true,
+  keyer: true,
+  max: true,
+  onError: true,
+})
 
 /** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
 const MAX_ALIASES = 16
@@ -353,6 +326,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`Expected the options of NodeMap to be an object, got ${preview(options)}.`)
     }
+    checkOptionNames(options, NODE_MAP_OPTION_NAMES, 'NodeMap')
     const { keyer = canonicalNodeKey, dispose, max = Number.POSITIVE_INFINITY, onError } = options
     if (typeof keyer !== 'function') {
       throw new TypeError(
@@ -796,6 +770,26 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    */
   [Symbol.iterator](): IterableIterator<[NodeKey, V]> {
     return this.entries()
+  }
+
+  /**
+   * How Node's `util.inspect` and `console.log` show the map: as a `Map`, its size and entries
+   * (`NodeMap(1) { '127.0.0.1:7000' => 'a' }`). Node hands over its own `inspect`, so node:util is not
+   * imported; elsewhere the keys are listed plainly. Neither counts as use for `max`.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number | null,
+    options: { stylize?: (text: string, style: string) => string },
+    inspect?: (value: unknown, options?: object) => string,
+  ): string {
+    if (typeof depth === 'number' && depth < 0) {
+      return typeof options?.stylize === 'function' ? options.stylize('[NodeMap]', 'special') : '[NodeMap]'
+    }
+    const entries = new Map(this.entries())
+    if (typeof inspect !== 'function') {
+      return `NodeMap(${entries.size}) {${entries.size === 0 ? '' : ` ${[...entries.keys()].join(', ')} `}}`
+    }
+    return `Node${inspect(entries, { ...options, depth })}`
   }
 
   /** Key an input, follow a link, and remember its spelling; throws for input that is not an address. */

@@ -5,7 +5,7 @@
  * never resolves it again; to apply several policies in turn, compose them with {@link chainResolvers}.
  */
 import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './address.js'
-import { isFailure, preview } from './errors.js'
+import { checkOptionNames, isFailure, optionNames, preview } from './errors.js'
 import { hostOrFailure } from './host.js'
 import { portOrFailure } from './port.js'
 import { isCanonicalIp, looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
@@ -93,6 +93,9 @@ export interface LoopbackResolverOptions {
   dualStack?: boolean | undefined
 }
 
+/** The names of {@link LoopbackResolverOptions}. */
+const LOOPBACK_OPTION_NAMES = optionNames<LoopbackResolverOptions>({ dualStack: true, to: true })
+
 /**
  * Marks a resolver that must be the first of a chain (the dual-stack loopback policy, or a chain that starts
  * with it), with the policy's name (for the error) and the policy itself (for the fold at the chain's end).
@@ -136,8 +139,13 @@ const isLocalhost = (host: string): boolean => {
  * @category Resolvers
  */
 export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver => {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`Expected the options of loopbackResolver to be an object, got ${preview(options)}.`)
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `Expected the options of loopbackResolver to be an object, got ${preview(options)}.`,
+      )
+    }
+    checkOptionNames(options, LOOPBACK_OPTION_NAMES, 'loopbackResolver')
   }
   const to = hostOrFailure(options?.to ?? '127.0.0.1', false, false)
   if (isFailure(to) || !(to.includes(':') || /^[0-9.]+$/.test(to))) {

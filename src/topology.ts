@@ -14,7 +14,14 @@
  * - integers as numbers or decimal strings (`stringNumbers`).
  */
 import { type NodeKey, parseNodeKey, servernameOf } from './address.js'
-import { InvalidTopologyError, isFailure, isNodeKeyError, preview } from './errors.js'
+import {
+  checkOptionNames,
+  InvalidTopologyError,
+  isFailure,
+  isNodeKeyError,
+  optionNames,
+  preview,
+} from './errors.js'
 import { hostOrFailure } from './host.js'
 import { canonicalNodeKey, type NodeKeyer } from './key.js'
 
@@ -414,6 +421,9 @@ class Builder {
 const nonEmpty = (value: string | undefined): value is string =>
   value !== undefined && value !== '' && value !== '?'
 
+/** The names of {@link ReadTopologyOptions}. */
+const READ_TOPOLOGY_OPTION_NAMES = optionNames<ReadTopologyOptions>({ keyer: true, origin: true, tls: true })
+
 const readOptions = (
   options: ReadTopologyOptions | undefined,
   where: string,
@@ -422,6 +432,7 @@ const readOptions = (
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
   }
+  checkOptionNames(options, READ_TOPOLOGY_OPTION_NAMES, where)
   const { keyer = canonicalNodeKey, origin, tls = false } = options
   if (typeof keyer !== 'function') {
     throw new TypeError(

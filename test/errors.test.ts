@@ -6,17 +6,25 @@ import { messageWithHint } from '../src/errors.ts'
 import {
   canonicalHost,
   canonicalNodeKey,
+  createDnsResolver,
   createNodeKeyer,
   InvalidHostError,
   InvalidPortError,
   isNodeKeyError,
+  isValidHost,
+  loopbackResolver,
   NodeKeyError,
   NodeMap,
   parseAddress,
   parseNodeKey,
   parsePort,
+  readClusterNodes,
+  readClusterShards,
   readClusterSlots,
+  StaleCreationError,
 } from '../src/index.ts'
+import { ioredisNatMap } from '../src/ioredis.ts'
+import { nodeRedisAddressMap } from '../src/node-redis.ts'
 
 const caught = (fn: () => unknown): unknown => {
   try {
@@ -273,6 +281,11 @@ test('constructed directly, an error keeps its cause', () => {
 test('isNodeKeyError: true for the library errors, false for everything else', () => {
   assert.equal(isNodeKeyError(caught(() => canonicalHost('*'))), true)
   assert.equal(isNodeKeyError(caught(() => parsePort(0))), true)
+  const stale = new StaleCreationError(canonicalNodeKey('localhost:1'), 'rekeyed')
+  assert.equal(isNodeKeyError(stale), true)
+  assert.ok(stale instanceof NodeKeyError)
+  assert.equal(stale.code, 'ERR_NODE_KEY_STALE_CREATION')
+  assert.match(stale.message, /re-keyed away/)
   assert.equal(isNodeKeyError(new Error('x')), false)
   assert.equal(isNodeKeyError(new TypeError('x')), false)
   assert.equal(isNodeKeyError(Object.assign(new Error('x'), { code: 'ERR_OTHER', reason: 'x' })), false)
@@ -290,6 +303,7 @@ test('isNodeKeyError: true for the library errors, false for everything else', (
 const errorsInAnotherRealm = (): {
   InvalidHostError: typeof InvalidHostError
   InvalidPortError: typeof InvalidPortError
+  StaleCreationError: typeof StaleCreationError
   isNodeKeyError: typeof isNodeKeyError
 } => {
   const source = ts.sys.readFile(new URL('../src/errors.ts', import.meta.url).pathname)
@@ -312,6 +326,10 @@ test('isNodeKeyError works across realms (node:vm), where instanceof does not', 
   assert.equal(foreignHost instanceof NodeKeyError, false)
   assert.equal(isNodeKeyError(foreignHost), true)
   assert.equal(isNodeKeyError(foreignPort), true)
+  const foreignStale = new other.StaleCreationError(canonicalNodeKey('localhost:1'), 'clear')
+  assert.equal(foreignStale instanceof StaleCreationError, false)
+  assert.equal(isNodeKeyError(foreignStale), true)
+  assert.equal(other.isNodeKeyError(new StaleCreationError(canonicalNodeKey('localhost:1'), 'delete')), true)
   // And the other way round: that realm's guard recognises this realm's errors.
   assert.equal(other.isNodeKeyError(caught(() => canonicalHost('a..b'))), true)
   assert.equal(other.isNodeKeyError(new Error('plain')), false)
@@ -321,4 +339,67 @@ test('isNodeKeyError works across realms (node:vm), where instanceof does not', 
   )
   assert.equal(isNodeKeyError(lookalike), true)
   assert.equal(isNodeKeyError(vm.runInNewContext("new Error('x')")), false)
+})
+
+test('an unknown option name is a TypeError naming it and the known ones, for every public options object', () => {
+  const misspelled = { trailingdot: 'strip' } as never
+  const cases: [where: string, known: string, call: (options: never) => unknown][] = [
+    [
+      'createNodeKeyer',
+      '`cacheSize`, `defaultPort`, `mappedIPv4`, `resolver`, `trailingDot`',
+      createNodeKeyer,
+    ],
+    ['canonicalHost', '`mappedIPv4`, `trailingDot`', (options) => canonicalHost('h', options)],
+    [
+      'parseAddress',
+      '`defaultPort`, `mappedIPv4`, `originHost`, `trailingDot`',
+      (options) => parseAddress('h:1', options),
+    ],
+    ['NodeMap', '`dispose`, `keyer`, `max`, `onError`', (options) => new NodeMap(options)],
+    ['loopbackResolver', '`dualStack`, `to`', loopbackResolver],
+    [
+      'createDnsResolver',
+      '`clock`, `concurrency`, `defaultTtl`, `family`, `lazy`, `lookup`, `max`, `maxTtl`, `minTtl`, `negativeTtl`, `servers`, `staleIfError`, `timeout`',
+      createDnsResolver,
+    ],
+    ['readClusterSlots', '`keyer`, `origin`, `tls`', (options) => readClusterSlots([], options)],
+    ['readClusterShards', '`keyer`, `origin`, `tls`', (options) => readClusterShards([], options)],
+    ['readClusterNodes', '`keyer`, `origin`, `tls`', (options) => readClusterNodes('', options)],
+    ['ioredisNatMap', '`onInvalid`', (options) => ioredisNatMap(undefined, options)],
+    ['nodeRedisAddressMap', '`onInvalid`', (options) => nodeRedisAddressMap(undefined, options)],
+  ]
+  for (const [where, known, call] of cases) {
+    assert.throws(
+      () => call(misspelled),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        !isNodeKeyError(error) &&
+        error.message ===
+          `Unknown option "trailingdot" of ${where}${known.includes('`trailingDot`') ? ' (did you mean `trailingDot`?)' : ''}: expected ${known.includes(',') ? 'one of ' : ''}${known}.`,
+      where,
+    )
+    // The check is by name, not by value: an unknown name set to undefined is refused too.
+    assert.throws(() => call({ nope: undefined } as never), /Unknown option "nope"/, where)
+  }
+  // The name is quoted and escaped like any input.
+  assert.throws(() => new NodeMap({ 'a\nb': 1 } as never), /^TypeError: Unknown option "a\\nb" of NodeMap: /)
+})
+
+test('known option names pass, inherited and symbol keys are not read, isValidHost still never throws', () => {
+  assert.equal(createNodeKeyer({ trailingDot: 'strip', cacheSize: 0 })('h.', 1), 'h:1')
+  assert.equal(canonicalHost('h.', { trailingDot: 'strip', mappedIPv4: 'keep' }), 'h')
+  assert.deepEqual(parseAddress(':1', { originHost: 'h', defaultPort: 2 }), { host: 'h', port: 1 })
+  assert.equal(new NodeMap({ max: 1, keyer: canonicalNodeKey }).size, 0)
+  loopbackResolver({ to: '::1', dualStack: true })
+  createDnsResolver({ lookup: () => [], lazy: true, max: 1 }).close()
+  assert.deepEqual(readClusterSlots([], { tls: false }).nodes, [])
+  ioredisNatMap(undefined, { onInvalid: () => {} })
+  nodeRedisAddressMap(undefined, { onInvalid: () => {} })
+  // Names on the prototype chain (a polluted Object.prototype, defaults in a prototype) are not refused.
+  const inherited = Object.create({ stray: 1 }) as object
+  assert.equal(canonicalHost('h', inherited), 'h')
+  assert.equal(new NodeMap(inherited).size, 0)
+  assert.equal(canonicalHost('h', { [Symbol('x')]: 1 } as never), 'h')
+  // A predicate never throws, options included: it reads the names it knows and nothing else.
+  assert.equal(isValidHost('h', { trailingdot: 'strip' } as never), true)
 })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { inspect } from 'node:util'
 import {
   type AddressInput,
   canonicalNodeKey,
@@ -483,7 +484,22 @@ describe('NodeMap: getOrCreate and getOrCreateAsync', () => {
     map.delete('127.0.0.1:7000')
     assert.equal(signal?.aborted, true)
     release()
-    await assert.rejects(pending, (e: unknown) => e instanceof StaleCreationError && e.reason === 'delete')
+    await assert.rejects(pending, (e: unknown) => {
+      assert.ok(e instanceof StaleCreationError)
+      // A library error like the others: its code is one isNodeKeyError knows.
+      assert.ok(isNodeKeyError(e))
+      assert.equal(e.code, 'ERR_NODE_KEY_STALE_CREATION')
+      assert.equal(e.name, 'StaleCreationError')
+      assert.equal(e.reason, 'delete')
+      assert.equal(e.key, '127.0.0.1:7000')
+      assert.equal(e.input, '127.0.0.1:7000')
+      assert.equal(e.hint, 'Call getOrCreateAsync again for a new one.')
+      assert.equal(
+        e.message,
+        'The value created for 127.0.0.1:7000 was disposed: the key was deleted while it was being created. Call getOrCreateAsync again for a new one.',
+      )
+      return true
+    })
     assert.deepEqual(disposed, [['late', '127.0.0.1:7000', 'stale']])
     assert.equal(map.size, 0)
   })
@@ -901,5 +917,47 @@ describe('NodeMap follows its keyer when the answers change', () => {
     assert.equal(map.get('alias.internal:7000'), 'other')
     assert.equal(map.get('primary.internal:7000'), 'conn2')
     assert.deepEqual(disposed, [['conn', '10.0.0.1:7000', 'delete']])
+  })
+})
+
+describe('NodeMap: util.inspect shows size and entries, as for a Map', () => {
+  test('empty, filled, nested and past the depth', () => {
+    const map = new NodeMap<unknown>()
+    assert.equal(inspect(map), 'NodeMap(0) {}')
+    map.set('localhost', 7000, 'a')
+    map.set('::1', 7001, { deep: { deeper: { deepest: 1 } } })
+    const plain = new Map<NodeKey, unknown>(map)
+    assert.equal(inspect(map), `Node${inspect(plain)}`)
+    assert.equal(
+      inspect(map, { breakLength: Number.POSITIVE_INFINITY }),
+      "NodeMap(2) { '127.0.0.1:7000' => 'a', '[::1]:7001' => { deep: { deeper: [Object] } } }",
+    )
+    // Inside another value it gets the depth left there, as a Map would.
+    const oneLine = { breakLength: Number.POSITIVE_INFINITY }
+    assert.equal(
+      inspect({ x: { y: map } }, oneLine),
+      inspect({ x: { y: plain } }, oneLine).replace('Map(', 'NodeMap('),
+    )
+    assert.equal(inspect([map], { depth: 0 }), '[ [NodeMap] ]')
+    assert.equal(inspect(map, { depth: null }).includes('deepest: 1'), true)
+  })
+
+  test('inspecting is not use: the order for max stays as it was', () => {
+    const map = new NodeMap<string>({ max: 2 })
+    map.set('localhost', 1, 'a')
+    map.set('localhost', 2, 'b')
+    inspect(map)
+    map.set('localhost', 3, 'c')
+    assert.deepEqual([...map.keys()], ['127.0.0.1:2', '127.0.0.1:3'])
+  })
+
+  test('without a Node inspect (other runtimes), the keys are listed plainly', () => {
+    const map = new NodeMap<string>()
+    const custom = Symbol.for('nodejs.util.inspect.custom')
+    const show = (map as unknown as Record<symbol, (depth: number, options: object) => string>)[custom]!
+    assert.equal(show.call(map, 2, {}), 'NodeMap(0) {}')
+    map.set('localhost', 1, 'a')
+    map.set('::1', 2, 'b')
+    assert.equal(show.call(map, 2, {}), 'NodeMap(2) { 127.0.0.1:1, [::1]:2 }')
   })
 })
