@@ -4,7 +4,13 @@
  * docs/canonical-form.md §4 and §5.
  */
 import { type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
-import { hostOrFailure, MAX_HOST_LENGTH, readHostOptions, trimAsciiWhitespace } from './host.js'
+import {
+  hostOrFailure,
+  isCanonicalIp,
+  MAX_HOST_LENGTH,
+  readHostOptions,
+  trimAsciiWhitespace,
+} from './host.js'
 import { checkDefaultPort, portOrFailure } from './port.js'
 
 declare const brand: unique symbol
@@ -386,15 +392,12 @@ export const parseNodeKey = (key: string): Endpoint => {
  */
 export const isNodeKey = (value: unknown): value is NodeKey => !isFailure(keyOrFailure(value))
 
-/** A dotted-decimal IPv4 address, as the canonical form writes every IPv4 host. */
-const DOTTED_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
-
 /**
  * The TLS server name of a canonical host, before the resolver: the DNS name without its trailing dot
  * (RFC 6066 section 3: no IP literals, no trailing dot), or undefined for an IP address.
  */
 export const servernameOf = (host: string): string | undefined => {
-  if (host.includes(':') || DOTTED_IPV4.test(host)) return undefined
+  if (isCanonicalIp(host)) return undefined
   const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
   return name === '' ? undefined : name
 }

@@ -9,8 +9,7 @@
  * Exit status: 0 every input valid, 1 some input invalid, 2 usage error, 70 internal error.
  */
 import { once } from 'node:events'
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseNodeKey } from './address.js'
 import {
@@ -24,7 +23,9 @@ import {
 import { isNodeKeyError, messageWithHint } from './errors.js'
 import { isValidHost, trimAsciiWhitespace } from './host.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
+import { isValidPort, parsePort } from './port.js'
 import { addressRange } from './range.js'
+import { requireModule } from './require.js'
 import { chainResolvers, loopbackResolver, type Resolver, staticResolver } from './resolver.js'
 
 const NAME = 'canonical-node-key'
@@ -174,12 +175,12 @@ const settingsOf = (argv: string[]): Settings | 'help' | 'version' => {
   let defaultPort: number | undefined
   if (values['default-port'] !== undefined) {
     const text = values['default-port']
-    defaultPort = Number(text)
-    if (!/^[0-9]{1,5}$/.test(text) || defaultPort < 1 || defaultPort > 65535) {
+    if (!isValidPort(text)) {
       throw new UsageError(
         `Expected --default-port to be a port from 1 to 65535, got ${JSON.stringify(text)}.`,
       )
     }
+    defaultPort = parsePort(text)
   }
   const loopback = choice('loopback', values.loopback, ['127.0.0.1', '::1', 'none']) ?? '127.0.0.1'
   const trailingDot = choice('trailing-dot', values['trailing-dot'], ['keep', 'strip']) ?? 'keep'
@@ -221,20 +222,8 @@ const parseOptions = (argv: string[]) =>
     },
   })
 
-/** The version in this package's package.json (the nearest one named after the package). */
-const version = (): string => {
-  let dir = dirname(realpathSync(process.argv[1] ?? '.'))
-  for (;;) {
-    const file = join(dir, 'package.json')
-    if (existsSync(file)) {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown }
-      if (json.name === NAME && typeof json.version === 'string') return json.version
-    }
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error(`Cannot find the package.json of ${NAME}.`)
-    dir = parent
-  }
-}
+/** The version in this package's package.json, two folders above each build (dist/esm, dist/commonjs). */
+const version = (): string => (requireModule('../../package.json') as { version: string }).version
 
 /** Buffered standard output that waits when the reader is slower. */
 class Output {

@@ -25,7 +25,7 @@ import {
   systemLookup,
 } from './dns-lookup.js'
 import { checkOptionNames, isFailure, optionNames, preview, toError } from './errors.js'
-import { hostOrFailure } from './host.js'
+import { hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
@@ -306,17 +306,6 @@ const REFRESH_AT = 0.9
 /** The shortest time between two sweeps (milliseconds), so names falling due together cost one pass. */
 const SWEEP_INTERVAL = 100
 
-const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
-
-/** A canonical host that is an IP address: a canonical name never ends in a numeric label. */
-const isAddress = (host: string): boolean => host.includes(':') || IPV4.test(host)
-
-/** RFC 6761 section 6.3: `localhost` names are answered locally, never sent to a DNS server. */
-const isLocalhost = (host: string): boolean => {
-  const name = host.endsWith('.') ? host.slice(0, -1) : host
-  return name === 'localhost' || name.endsWith('.localhost')
-}
-
 /**
  * The identity order: IPv4 before IPv6, then by numeric value (then by zone), so "the lowest address" is
  * the same whatever order the server sends.
@@ -352,7 +341,7 @@ const readAnswer = (answer: unknown, family: DnsFamily): Answer => {
   for (const item of answer as unknown[]) {
     const { address, ttl: itemTtl } = (item ?? {}) as { address?: unknown; ttl?: unknown }
     const canonical = hostOrFailure(address, false, false)
-    if (isFailure(canonical) || !isAddress(canonical)) continue
+    if (isFailure(canonical) || !isCanonicalIp(canonical)) continue
     if (family !== 'any' && canonical.includes(':') !== (family === 6)) continue
     addresses.add(canonical)
     // RFC 2181 section 5.2: one RRset has one TTL; over A and AAAA together the shorter one rules.
@@ -543,7 +532,7 @@ class DnsTable {
 
   /** The sync side: answer from the table, start lookups, never wait. */
   resolve(host: string): string | undefined {
-    if (isAddress(host) || isLocalhost(host)) return undefined
+    if (isCanonicalIp(host) || isLocalhostName(host)) return undefined
     const record = this.#cache.get(host)
     if (!this.#closed && !this.#flights.has(host)) {
       // Unknown: file it (a lookup starts, or waits for its turn). Known: refresh it once due.
@@ -555,7 +544,7 @@ class DnsTable {
   /** The async side: make sure the name has a fresh answer (or a remembered failure), then give it. */
   async ensure(host: string): Promise<string | undefined> {
     if (this.#closed) throw new Error('The DNS resolver is closed: it looks nothing up any more.')
-    if (isAddress(host) || isLocalhost(host)) return undefined
+    if (isCanonicalIp(host) || isLocalhostName(host)) return undefined
     const record = this.#cache.get(host)
     if (!this.#flights.has(host) && (record === undefined || this.#due(host))) this.#start(host)
     const flight = this.#flights.get(host)
@@ -937,7 +926,9 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
         if (isFailure(canonical)) throw toError(canonical, host)
         return canonical
       })
-      return await Promise.all(names.map(async (name) => (isAddress(name) ? name : await table.ensure(name))))
+      return await Promise.all(
+        names.map(async (name) => (isCanonicalIp(name) ? name : await table.ensure(name))),
+      )
     },
     keyAsync: async (host, port, keyer) => {
       // An invalid host is left to the keyer, whose error says what is wrong with it.

@@ -47,6 +47,24 @@ export interface HostOptions {
   mappedIPv4?: 'unwrap' | 'keep'
 }
 
+/** Canonical IPv4: dotted decimal, as the canonical form writes every IPv4 host (docs/canonical-form.md §2.11). */
+const CANONICAL_IPV4 = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/
+
+/**
+ * Whether a canonical host is an IP address: IPv6 has a colon, canonical IPv4 is dotted decimal, and a
+ * canonical name never ends in a numeric label (docs/canonical-form.md §2.11), so no name looks like either.
+ */
+export const isCanonicalIp = (host: string): boolean => host.includes(':') || CANONICAL_IPV4.test(host)
+
+/**
+ * Whether a canonical host is a `localhost` name: `localhost` or a name under `.localhost`, with or without
+ * the trailing dot (RFC 6761 section 6.3: such names are answered locally, never sent to a DNS server).
+ */
+export const isLocalhostName = (host: string): boolean => {
+  const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
+  return name === 'localhost' || name.endsWith('.localhost')
+}
+
 /**
  * Longer hosts are refused before any parsing, so no work grows with hostile input (§2.1).
  *

@@ -7,7 +7,7 @@
  */
 import type * as IpAddr from 'ipaddr.js'
 import { type Failure, fail, InvalidHostError, isFailure, preview } from './errors.js'
-import { hostOrFailure } from './host.js'
+import { hostOrFailure, isCanonicalIp } from './host.js'
 import { portOrFailure } from './port.js'
 import { requireModule } from './require.js'
 
@@ -57,10 +57,6 @@ const parseCanonicalIp = (host: string): IpAddr.IPv4 | IpAddr.IPv6 => {
   const percent = host.indexOf('%')
   return IPv6.parse(percent === -1 ? host : host.slice(0, percent))
 }
-
-/** A canonical host that is an IP address (IPv6 has a colon; canonical IPv4 is dotted decimal). */
-export const isCanonicalIp = (host: string): boolean =>
-  host.includes(':') || /^[0-9]+(?:\.[0-9]+){3}$/.test(host)
 
 /** The canonical host of a host or a node key; a failure when it is neither. */
 const hostOfHostOrKey = (input: unknown): string | Failure => {

@@ -6,9 +6,9 @@
  */
 import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './address.js'
 import { checkOptionNames, isFailure, optionNames, preview } from './errors.js'
-import { hostOrFailure } from './host.js'
+import { hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { portOrFailure } from './port.js'
-import { isCanonicalIp, looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
+import { looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
 
 /**
  * What a resolver tells its listeners: the canonical hosts whose answers changed or must be asked for again
@@ -114,11 +114,6 @@ type MarkedResolver = Resolver & { [FIRST_IN_CHAIN]?: FirstInChain }
 const mustBeFirst = (resolver: Resolver): FirstInChain | undefined =>
   (resolver as MarkedResolver)[FIRST_IN_CHAIN]
 
-const isLocalhost = (host: string): boolean => {
-  const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
-  return name === 'localhost' || name.endsWith('.localhost')
-}
-
 /**
  * `localhost`, `localhost.` and, as RFC 6761 section 6.3 allows, any name under `.localhost` stand for one
  * loopback address (`127.0.0.1` unless `to` says otherwise), as redis-py resolves them. It is the default
@@ -160,7 +155,7 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
     )
   }
   if (!dualStack) {
-    return (endpoint) => (isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
+    return (endpoint) => (isLocalhostName(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
   }
   if (to !== '127.0.0.1' && to !== '::1') {
     throw new TypeError(
@@ -169,7 +164,7 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
   }
   const other = to === '127.0.0.1' ? '::1' : '127.0.0.1'
   const resolver: MarkedResolver = (endpoint) =>
-    endpoint.host === other || isLocalhost(endpoint.host) ? { host: to, port: endpoint.port } : undefined
+    endpoint.host === other || isLocalhostName(endpoint.host) ? { host: to, port: endpoint.port } : undefined
   resolver[FIRST_IN_CHAIN] = {
     name: `loopbackResolver({ dualStack: true${to === '::1' ? ", to: '::1'" : ''} })`,
     policy: resolver,

@@ -22,7 +22,7 @@ import {
   optionNames,
   preview,
 } from './errors.js'
-import { hostOrFailure } from './host.js'
+import { hostOrFailure, isCanonicalIp } from './host.js'
 import { canonicalNodeKey, type NodeKeyer } from './key.js'
 
 /**
@@ -217,7 +217,6 @@ const endpointOf = (
 }
 
 /** A canonical host that is an IP address: IPv6 (has a colon) or dotted-decimal IPv4. */
-const isIPLiteral = (host: string): boolean => host.includes(':') || /^[0-9]+(?:\.[0-9]+){3}$/.test(host)
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading RESP values as client libraries deliver them. A bad value throws Bad inside this module; the
@@ -517,7 +516,7 @@ export const readSlots = (reply: unknown, builder: Builder): ClusterTopology => 
 const isAnIp = (host: string | null): host is string => {
   if (host === null || host === '' || host === '?') return false
   const canonical = hostOrFailure(host, false, false)
-  return !isFailure(canonical) && isIPLiteral(canonical)
+  return !isFailure(canonical) && isCanonicalIp(canonical)
 }
 
 /** Whether a host as written is a name (not an IP address, not empty, not `?`). */
