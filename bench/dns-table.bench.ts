@@ -1,5 +1,5 @@
 /**
- * The DNS table behind `createDnsResolver`: what its sync resolver costs on a keyer's memo miss for a name
+ * The DNS table behind `createDnsTable`: what its sync resolver costs on a keyer's memo miss for a name
  * it has learned, against a plain `Map.get(host)` (the least a table can cost), and how it behaves when
  * thousands of names arrive at once: the peak of lookups running together (bounded by `concurrency`, not
  * by the table's `max`), and whether every name gets its IP key once the lookups clear.
@@ -9,7 +9,7 @@
 import { type Comparison, runComparisons, type Task } from './harness.ts'
 import { library } from './library.ts'
 
-const { createDnsResolver, createNodeKeyer } = library
+const { createDnsTable, createNodeKeyer } = library
 
 // ---- the sync resolver on learned names ---------------------------------------------------------------
 
@@ -17,7 +17,7 @@ const NAMES = 1_000
 const hosts = Array.from({ length: NAMES }, (_, i) => `node-${i}.cluster.internal`)
 const addressOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 const answers = new Map(hosts.map((host, i) => [host, [{ address: addressOf(i), ttl: 3_600 }]]))
-const learned = createDnsResolver({ lookup: (host) => answers.get(host) ?? [] })
+const learned = createDnsTable({ lookup: (host) => answers.get(host) ?? [] })
 await learned.prime(hosts)
 const plain = new Map(hosts.map((host, i) => [host, addressOf(i)]))
 const endpoints = hosts.map((host) => ({ host, port: 6379 }))
@@ -63,7 +63,7 @@ const burstRun = async (
 ) => {
   let running = 0
   let peak = 0
-  const dns = createDnsResolver({
+  const dns = createDnsTable({
     ...(concurrency === undefined ? {} : { concurrency }),
     lookup: async (host) => {
       running++

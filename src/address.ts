@@ -5,6 +5,8 @@
  */
 import { type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
 import {
+  DEFAULT_HOST_POLICY,
+  type HostPolicy,
   hostOrFailure,
   isCanonicalIp,
   MAX_HOST_LENGTH,
@@ -121,18 +123,25 @@ const MAX_ADDRESS_LENGTH = 2 * MAX_HOST_LENGTH
 
 const addressFailure = (message: string): Failure => fail('host', 'invalid-address', message)
 
+/** How an address is read: the host policy, the port when none is given, the host an empty one stands for. */
+export interface AddressPolicy extends HostPolicy {
+  readonly defaultPort: number | undefined
+  readonly originHost: string | undefined
+}
+
+/** The default: no default port, no origin host, the default host policy. */
+export const DEFAULT_ADDRESS_POLICY: AddressPolicy = Object.freeze({
+  ...DEFAULT_HOST_POLICY,
+  defaultPort: undefined,
+  originHost: undefined,
+})
+
 /** Parse any address input into a canonical endpoint, or a failure. */
-export const endpointOrFailure = (
-  input: unknown,
-  defaultPort: number | undefined,
-  originHost: string | undefined,
-  strip: boolean,
-  keepMapped: boolean,
-): Endpoint | Failure => {
-  if (typeof input === 'string') return stringEndpoint(input, defaultPort, originHost, strip, keepMapped)
+export const endpointOrFailure = (input: unknown, policy: AddressPolicy): Endpoint | Failure => {
+  if (typeof input === 'string') return stringEndpoint(input, policy)
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
     const { host, port } = input as { host?: unknown; port?: unknown }
-    return joinEndpoint(host, port, defaultPort, originHost, strip, keepMapped)
+    return joinEndpoint(host, port, policy)
   }
   return fail(
     'host',
@@ -142,20 +151,14 @@ export const endpointOrFailure = (
 }
 
 /** Canonicalize a host and a port given apart, the host first; an empty host is the origin's (§4.7, §4.8). */
-export const joinEndpoint = (
-  host: unknown,
-  port: unknown,
-  defaultPort: number | undefined,
-  originHost: string | undefined,
-  strip: boolean,
-  keepMapped: boolean,
-): Endpoint | Failure => {
+export const joinEndpoint = (host: unknown, port: unknown, policy: AddressPolicy): Endpoint | Failure => {
+  const { originHost } = policy
   let canonical: string | Failure
-  if (host === '' && originHost !== undefined) canonical = hostOrFailure(originHost, strip, keepMapped)
+  if (host === '' && originHost !== undefined) canonical = hostOrFailure(originHost, policy)
   else if (host === '') return emptyHost('an empty string')
-  else canonical = hostOrFailure(host, strip, keepMapped)
+  else canonical = hostOrFailure(host, policy)
   if (isFailure(canonical)) return canonical
-  const number = portOrFailure(port, defaultPort)
+  const number = portOrFailure(port, policy.defaultPort)
   if (isFailure(number)) {
     return number.reason === 'missing-port' && typeof host === 'string'
       ? missingPort(`for the host ${preview(host === '' ? originHost : host)}`)
@@ -175,13 +178,7 @@ const emptyHost = (got: string): Failure =>
 const missingPort = (where: string): Failure =>
   fail('port', 'missing-port', `Expected a port ${where}, got none.`)
 
-const stringEndpoint = (
-  raw: string,
-  defaultPort: number | undefined,
-  originHost: string | undefined,
-  strip: boolean,
-  keepMapped: boolean,
-): Endpoint | Failure => {
+const stringEndpoint = (raw: string, policy: AddressPolicy): Endpoint | Failure => {
   if (raw.length > MAX_ADDRESS_LENGTH) {
     return fail(
       'host',
@@ -192,7 +189,7 @@ const stringEndpoint = (
   const input = trimAsciiWhitespace(raw)
   // §4.3: scheme://userinfo@host:port/path; the host-and-port is the authority after its last "@".
   let hostport = input
-  let portDefault = defaultPort
+  let hostportPolicy = policy
   let scheme: string | undefined
   const schemeEnd = input.indexOf('://')
   if (schemeEnd > 0 && SCHEME.test(input.slice(0, schemeEnd))) {
@@ -204,7 +201,7 @@ const stringEndpoint = (
     }
     const authority = input.slice(schemeEnd + 3, end)
     hostport = authority.slice(authority.lastIndexOf('@') + 1)
-    portDefault = Object.hasOwn(SCHEME_PORTS, scheme) ? SCHEME_PORTS[scheme] : defaultPort
+    if (Object.hasOwn(SCHEME_PORTS, scheme)) hostportPolicy = { ...policy, defaultPort: SCHEME_PORTS[scheme] }
     if (hostport === '') return addressFailure(`Expected a host after "${scheme}://", got ${preview(input)}.`)
   }
   let host: string
@@ -233,8 +230,8 @@ const stringEndpoint = (
   }
   // "host:" has an empty port, which URLs read as the default (URL Standard port state, §4.6).
   if (port === '') port = undefined
-  if (host === '' && originHost === undefined) return emptyHost(`none in ${preview(input)}`)
-  const endpoint = joinEndpoint(host, port, portDefault, originHost, strip, keepMapped)
+  if (host === '' && policy.originHost === undefined) return emptyHost(`none in ${preview(input)}`)
+  const endpoint = joinEndpoint(host, port, hostportPolicy)
   if (!isFailure(endpoint)) return endpoint
   // Failures that only the whole address explains, reworded to quote it.
   if (endpoint.reason === 'missing-port') {
@@ -251,7 +248,7 @@ const stringEndpoint = (
     host.includes(':') &&
     host.charCodeAt(0) !== 0x5b
   ) {
-    if (!isFailure(hostOrFailure(hostport, strip, keepMapped))) {
+    if (!isFailure(hostOrFailure(hostport, policy))) {
       return fail(
         'host',
         'invalid-address',
@@ -294,7 +291,7 @@ const PARSE_ADDRESS_OPTION_NAMES = optionNames<ParseAddressOptions>({
  * @category Addresses
  */
 export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
-  const { strip, keepMapped } = readHostOptions(options, 'parseAddress', PARSE_ADDRESS_OPTION_NAMES)
+  const hostPolicy = readHostOptions(options, 'parseAddress', PARSE_ADDRESS_OPTION_NAMES)
   const originHost = options?.originHost
   if (originHost !== undefined && typeof originHost !== 'string') {
     throw new TypeError(
@@ -302,7 +299,7 @@ export const parseAddress = (input: AddressInput, options?: ParseAddressOptions)
     )
   }
   const defaultPort = checkDefaultPort(options?.defaultPort, 'parseAddress')
-  const result = endpointOrFailure(input, defaultPort, originHost, strip, keepMapped)
+  const result = endpointOrFailure(input, { ...hostPolicy, defaultPort, originHost })
   if (isFailure(result)) throw toError(result, input, PARSE_ADDRESS_HINTS[result.reason])
   return result
 }
@@ -327,6 +324,9 @@ export const joinKey = (host: string, port: number): NodeKey => {
   return `[${host}]:${port}` as NodeKey
 }
 
+/** How a node key's host reads: as written, IPv4-mapped IPv6 kept (a keyer with `mappedIPv4: 'keep'` writes it, §5). */
+const KEY_POLICY: AddressPolicy = Object.freeze({ ...DEFAULT_ADDRESS_POLICY, keepMappedIPv4: true })
+
 /**
  * The node key of an endpoint: `host:port`, or `[ipv6]:port`. The host is canonicalized (no resolver), so a
  * hand-made endpoint cannot mint a non-canonical key.
@@ -340,7 +340,7 @@ export const joinKey = (host: string, port: number): NodeKey => {
  * @category Addresses
  */
 export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
-  const result = joinEndpoint(endpoint?.host, endpoint?.port, undefined, undefined, false, true)
+  const result = joinEndpoint(endpoint?.host, endpoint?.port, KEY_POLICY)
   if (isFailure(result)) throw toError(result, endpoint)
   return joinKey(result.host, result.port)
 }
@@ -357,7 +357,7 @@ const keyOrFailure = (key: unknown): Endpoint | Failure => {
   const colon = key.lastIndexOf(':')
   if (colon <= 0) return invalid()
   const port = portOrFailure(key.slice(colon + 1))
-  const host = hostOrFailure(key.slice(0, colon), false, true)
+  const host = hostOrFailure(key.slice(0, colon), KEY_POLICY)
   if (isFailure(port) || isFailure(host) || joinKey(host, port) !== key) return invalid()
   return { host, port }
 }

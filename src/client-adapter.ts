@@ -33,13 +33,6 @@ export type AddressKeyer = (address: AddressInput) => NodeKey
 
 /**
  * Options of the address-map adapters (`ioredisNatMap`, `nodeRedisAddressMap`).
- *
- * @example
- * ```ts
- * const options: AddressMapOptions = {
- *   onInvalid: (address, error) => console.warn(`no mapping for ${address}: ${error.message}`),
- * }
- * ```
  * @category Adapters
  */
 export interface AddressMapOptions {

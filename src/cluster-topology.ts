@@ -148,11 +148,6 @@ class Collector {
 
 /**
  * Options of the topology parsers: the library's reader options (the keyer, and the origin for empty hosts).
- *
- * @example
- * ```ts
- * parseClusterNodes(text, { keyer, origin: '127.0.0.1' })
- * ```
  */
 export type ParseTopologyOptions = Pick<ReadTopologyOptions, 'keyer' | 'origin'>
 

@@ -19,7 +19,7 @@ export type DnsFamily = 4 | 6 | 'any'
  * @example
  * ```ts
  * const answer: DnsAddress[] = [{ address: 'fd00::5', ttl: 60 }, { address: '10.0.0.5', ttl: 60 }]
- * const dns = createDnsResolver({ lookup: () => answer })
+ * const dns = createDnsTable({ lookup: () => answer })
  * await dns.prime(['redis-1.internal']) // ['10.0.0.5']: IPv4 before IPv6
  * ```
  * @category DNS
@@ -42,7 +42,7 @@ export interface DnsAddress {
  * const servers = new Resolver() // from 'node:dns/promises'
  * const lookup: DnsLookup = async (hostname, { family }: DnsLookupOptions) =>
  *   family === 6 ? servers.resolve6(hostname, { ttl: true }) : servers.resolve4(hostname, { ttl: true })
- * const dns = createDnsResolver({ lookup, family: 4 })
+ * const dns = createDnsTable({ lookup, family: 4 })
  * ```
  * @category DNS
  */
@@ -63,7 +63,7 @@ export interface DnsLookupOptions {
  * ```ts
  * const table = new Map<string, DnsAddress[]>([['redis-1.internal', [{ address: '10.0.0.5', ttl: 60 }]]])
  * const lookup: DnsLookup = (hostname) => table.get(hostname) ?? [] // []: the name has no address
- * const dns = createDnsResolver({ lookup })
+ * const dns = createDnsTable({ lookup })
  * ```
  * @category DNS
  */

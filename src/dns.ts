@@ -25,7 +25,7 @@ import {
   systemLookup,
 } from './dns-lookup.js'
 import { checkOptionNames, isFailure, optionNames, preview, toError } from './errors.js'
-import { hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
+import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
@@ -38,7 +38,7 @@ export type { DnsAddress, DnsFamily, DnsLookup, DnsLookupOptions } from './dns-l
  * @example
  * ```ts
  * let now = 0
- * const dns = createDnsResolver({ lookup, clock: { now: () => now } satisfies DnsClock })
+ * const dns = createDnsTable({ lookup, clock: { now: () => now } satisfies DnsClock })
  * now += 60_000 // a minute later, without waiting: answers with a TTL of 60 s have expired
  * ```
  * @category DNS
@@ -49,16 +49,10 @@ export interface DnsClock {
 }
 
 /**
- * Options of {@link createDnsResolver}. Durations are in seconds, as DNS TTLs are.
- *
- * @example
- * ```ts
- * const options: DnsResolverOptions = { servers: ['127.0.0.1:5353'], family: 4, maxTtl: 60 }
- * const dns = createDnsResolver(options)
- * ```
+ * Options of {@link createDnsTable}. Durations are in seconds, as DNS TTLs are.
  * @category DNS
  */
-export interface DnsResolverOptions {
+export interface DnsTableOptions {
   /**
    * How names are looked up. Default: with `servers`, a node:dns `Resolver` asking those servers for A
    * and AAAA records with their TTLs; without, the system's `dns.lookup` (getaddrinfo: hosts file, search
@@ -124,7 +118,7 @@ export interface DnsResolverOptions {
   concurrency?: number | undefined
   /**
    * Whether the sync resolver starts a background lookup for a name it does not know. With `false`, only
-   * {@link DnsResolver.prime} and {@link DnsResolver.keyAsync} add names (known names are still refreshed).
+   * {@link DnsTable.prime} and {@link DnsTable.keyAsync} add names (known names are still refreshed).
    * @defaultValue `true`
    */
   lazy?: boolean | undefined
@@ -135,8 +129,8 @@ export interface DnsResolverOptions {
   clock?: DnsClock | undefined
 }
 
-/** The names of {@link DnsResolverOptions}. */
-const DNS_RESOLVER_OPTION_NAMES = optionNames<DnsResolverOptions>({
+/** The names of {@link DnsTableOptions}. */
+const DNS_RESOLVER_OPTION_NAMES = optionNames<DnsTableOptions>({
   clock: true,
   concurrency: true,
   defaultTtl: true,
@@ -216,19 +210,13 @@ export interface DnsErrorEvent {
 }
 
 /**
- * What {@link DnsResolver.onChange} listeners receive.
- *
- * @example
- * ```ts
- * const stop = dns.onChange((event: DnsEvent) => console.log(event.type, event.host)) // 'change' or 'error'
- * stop() // no more events
- * ```
+ * What {@link DnsTable.onChange} listeners receive.
  * @category DNS
  */
 export type DnsEvent = DnsChangeEvent | DnsErrorEvent
 
 /**
- * What {@link DnsResolver.stats} tells.
+ * What {@link DnsTable.stats} tells.
  *
  * @example
  * ```ts
@@ -247,18 +235,18 @@ export interface DnsStats {
 }
 
 /**
- * What {@link createDnsResolver} returns.
+ * What {@link createDnsTable} returns.
  *
  * @example
  * ```ts
- * const dns: DnsResolver = createDnsResolver({ lookup })
+ * const dns: DnsTable = createDnsTable({ lookup })
  * const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
  * await dns.keyAsync('redis-1.internal', 6379, keyer) // '10.0.0.5:6379'
  * dns.close()
  * ```
  * @category DNS
  */
-export interface DnsResolver {
+export interface DnsTable {
   /**
    * The sync resolver for `createNodeKeyer({ resolver })` or {@link chainResolvers}: a learned name
    * becomes its identity, any other host is left unchanged. It offers `subscribe`, so keyers drop the memo
@@ -274,7 +262,7 @@ export interface DnsResolver {
   prime(hosts: Iterable<string>): Promise<(string | undefined)[]>
   /**
    * Resolve the host if the table has no fresh answer for it, then key it. `keyer` must be built on
-   * {@link DnsResolver.resolver}; the default is a keyer on this resolver followed by
+   * {@link DnsTable.resolver}; the default is a keyer on this resolver followed by
    * `loopbackResolver()`. The host is looked up in its canonical form with a trailing dot kept.
    */
   keyAsync(host: string, port: number | string | undefined, keyer?: NodeKeyer): Promise<NodeKey>
@@ -282,7 +270,7 @@ export interface DnsResolver {
   onChange(listener: (event: DnsEvent) => void): () => void
   /** How many names the table holds and how many lookups run or wait, now. */
   stats(): DnsStats
-  /** Stop all background work and timers; the resolver keeps answering what it learned, learns nothing new. */
+  /** Stop all background work and timers; `resolver` keeps answering what it learned, learns nothing new. */
   close(): void
 }
 
@@ -340,7 +328,7 @@ const readAnswer = (answer: unknown, family: DnsFamily): Answer => {
   let ttl: number | undefined
   for (const item of answer as unknown[]) {
     const { address, ttl: itemTtl } = (item ?? {}) as { address?: unknown; ttl?: unknown }
-    const canonical = hostOrFailure(address, false, false)
+    const canonical = hostOrFailure(address, DEFAULT_HOST_POLICY)
     if (isFailure(canonical) || !isCanonicalIp(canonical)) continue
     if (family !== 'any' && canonical.includes(':') !== (family === 6)) continue
     addresses.add(canonical)
@@ -369,7 +357,7 @@ interface NameRecord {
   readonly expires: number
   /** Until when the identity may be served while lookups fail. */
   readonly staleUntil: number
-  /** Whether the keyers were told that the record is due (see {@link DnsTable.sweep}). */
+  /** Whether the keyers were told that the record is due (see {@link AnswerTable.sweep}). */
   announced: boolean
 }
 
@@ -417,8 +405,8 @@ const checkCount = (name: string, value: unknown, fallback: number): number => {
   return value
 }
 
-/** The table, the lookups and the listeners behind one {@link DnsResolver}. */
-class DnsTable {
+/** The table, the lookups and the listeners behind one {@link DnsTable}. */
+class AnswerTable {
   #cache: LRUCache<string, NameRecord, Flight>
   #lookup: DnsLookup
   #cancel: () => void
@@ -444,13 +432,11 @@ class DnsTable {
   #subscribers = new Set<ResolverListener>()
   #listeners = new Set<(event: DnsEvent) => void>()
 
-  constructor(options: DnsResolverOptions) {
+  constructor(options: DnsTableOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `Expected the options of createDnsResolver to be an object, got ${preview(options)}.`,
-      )
+      throw new TypeError(`Expected the options of createDnsTable to be an object, got ${preview(options)}.`)
     }
-    checkOptionNames(options, DNS_RESOLVER_OPTION_NAMES, 'createDnsResolver')
+    checkOptionNames(options, DNS_RESOLVER_OPTION_NAMES, 'createDnsTable')
     const { lookup, servers, family = 'any', lazy = true, clock = performance } = options
     if (family !== 4 && family !== 6 && family !== 'any') {
       throw new TypeError(`Expected \`family\` to be 4, 6 or 'any', got ${preview(family)}.`)
@@ -543,7 +529,7 @@ class DnsTable {
 
   /** The async side: make sure the name has a fresh answer (or a remembered failure), then give it. */
   async ensure(host: string): Promise<string | undefined> {
-    if (this.#closed) throw new Error('The DNS resolver is closed: it looks nothing up any more.')
+    if (this.#closed) throw new Error('The DNS table is closed: it looks nothing up any more.')
     if (isCanonicalIp(host) || isLocalhostName(host)) return undefined
     const record = this.#cache.get(host)
     if (!this.#flights.has(host) && (record === undefined || this.#due(host))) this.#start(host)
@@ -576,7 +562,7 @@ class DnsTable {
     this.#closed = true
     clearTimeout(this.#sweepTimer)
     this.#sweepAt = Number.POSITIVE_INFINITY
-    const aborted = codedError('ECANCELLED', 'The DNS resolver was closed.')
+    const aborted = codedError('ECANCELLED', 'The DNS table was closed.')
     for (const flight of this.#flights.values()) {
       if (flight.timer !== undefined) clearTimeout(flight.timer)
       // lru-cache settles the fetch at once (with the last answer, or none) and aborts the lookup's signal.
@@ -893,7 +879,7 @@ class DnsTable {
  * @throws TypeError for a bad option.
  * @example
  * ```ts
- * const dns = createDnsResolver({ servers: ['10.0.0.2'] })
+ * const dns = createDnsTable({ servers: ['10.0.0.2'] })
  * const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
  * await dns.prime(['redis-1.internal', 'redis-2.internal'])
  * keyer('redis-1.internal', 6379) // '10.0.0.5:6379'
@@ -904,8 +890,8 @@ class DnsTable {
  * ```
  * @category DNS
  */
-export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver => {
-  const table = new DnsTable(options)
+export const createDnsTable = (options: DnsTableOptions = {}): DnsTable => {
+  const table = new AnswerTable(options)
   const resolver: Resolver = (endpoint) => {
     const identity = table.resolve(endpoint.host)
     return identity === undefined ? undefined : { host: identity, port: endpoint.port }
@@ -922,7 +908,7 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
         throw new TypeError(`Expected the hosts to prime to be an array of names, got ${preview(hosts)}.`)
       }
       const names = [...hosts].map((host) => {
-        const canonical = hostOrFailure(host, false, false)
+        const canonical = hostOrFailure(host, DEFAULT_HOST_POLICY)
         if (isFailure(canonical)) throw toError(canonical, host)
         return canonical
       })
@@ -932,7 +918,7 @@ export const createDnsResolver = (options: DnsResolverOptions = {}): DnsResolver
     },
     keyAsync: async (host, port, keyer) => {
       // An invalid host is left to the keyer, whose error says what is wrong with it.
-      const name = hostOrFailure(host, false, false)
+      const name = hostOrFailure(host, DEFAULT_HOST_POLICY)
       if (!isFailure(name)) await table.ensure(name)
       defaultKeyer ??= createNodeKeyer({ resolver: chainResolvers(resolver, loopbackResolver()) })
       return (keyer ?? defaultKeyer)(host, port)

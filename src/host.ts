@@ -70,7 +70,6 @@ export const isLocalhostName = (host: string): boolean => {
  *
  * @example
  * ```ts
- * MAX_HOST_LENGTH                              // 1024
  * canonicalHost('a.'.repeat(MAX_HOST_LENGTH))  // throws InvalidHostError, reason 'too-long'
  * ```
  * @category Addresses
@@ -94,8 +93,22 @@ export const trimAsciiWhitespace = (input: string): string => {
   return input.slice(start, end)
 }
 
-/** The canonical host, or a failure. `strip`: drop one trailing dot; `keepMapped`: keep IPv4-mapped IPv6. */
-export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolean): string | Failure => {
+/** {@link HostOptions} once read: what canonicalization does with a trailing dot and IPv4-mapped IPv6. */
+export interface HostPolicy {
+  /** Drop one trailing dot (`trailingDot: 'strip'`, §2.13). */
+  readonly stripTrailingDot: boolean
+  /** Keep IPv4-mapped IPv6 as IPv6 (`mappedIPv4: 'keep'`, §2.5). */
+  readonly keepMappedIPv4: boolean
+}
+
+/** The default: a trailing dot kept, IPv4-mapped IPv6 unwrapped. */
+export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({
+  stripTrailingDot: false,
+  keepMappedIPv4: false,
+})
+
+/** The canonical host under a policy, or a failure. */
+export const hostOrFailure = (input: unknown, policy: HostPolicy): string | Failure => {
   if (typeof input !== 'string') {
     return hostFailure('not-a-string', `Expected the host to be a string, got ${preview(input)}.`)
   }
@@ -132,11 +145,11 @@ export const hostOrFailure = (input: unknown, strip: boolean, keepMapped: boolea
     // §2.11): the full path decides.
     if (!(c >= 0x30 && c <= 0x39) && length - (trailingDot ? 1 : 0) <= MAX_NAME_LENGTH) {
       const host = upper ? input.toLowerCase() : input
-      return trailingDot && strip ? host.slice(0, -1) : host
+      return trailingDot && policy.stripTrailingDot ? host.slice(0, -1) : host
     }
     if (isDottedDecimal(input)) return input
   }
-  return fullHost(input, strip, keepMapped)
+  return fullHost(input, policy)
 }
 
 /**
@@ -163,7 +176,7 @@ const isDottedDecimal = (input: string): boolean => {
 }
 
 /** Every step of docs/canonical-form.md §2, in order. */
-const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Failure => {
+const fullHost = (raw: string, policy: HostPolicy): string | Failure => {
   // §2.2: trim, then refuse controls, space and DEL inside.
   const input = trimAsciiWhitespace(raw)
   if (input.length === 0) {
@@ -191,10 +204,10 @@ const fullHost = (raw: string, strip: boolean, keepMapped: boolean): string | Fa
         `Expected a closing "]" after a bracketed IPv6 address, got ${preview(input)}.`,
       )
     }
-    return ipv6Host(input, keepMapped, true)
+    return ipv6Host(input, policy.keepMappedIPv4, true)
   }
-  if (input.includes(':')) return ipv6Host(input, keepMapped, false)
-  return domainHost(input, strip)
+  if (input.includes(':')) return ipv6Host(input, policy.keepMappedIPv4, false)
+  return domainHost(input, policy.stripTrailingDot)
 }
 
 /**
@@ -372,8 +385,7 @@ const isHexByte = (b: number): boolean =>
  * @category Addresses
  */
 export const canonicalHost = (host: string, options?: HostOptions): string => {
-  const { strip, keepMapped } = readHostOptions(options, 'canonicalHost')
-  const result = hostOrFailure(host, strip, keepMapped)
+  const result = hostOrFailure(host, readHostOptions(options, 'canonicalHost'))
   if (isFailure(result)) throw toError(result, host, canonicalHostHint(result, host))
   return result
 }
@@ -390,21 +402,19 @@ const canonicalHostHint = (failure: Failure, host: unknown): string | undefined 
     : undefined
 }
 
-const PLAIN = { strip: false, keepMapped: false } as const
-
 /** The names of {@link HostOptions}. */
 const HOST_OPTION_NAMES = optionNames<HostOptions>({ mappedIPv4: true, trailingDot: true })
 
 /**
- * Check {@link HostOptions}: a bad option, or a name not in `known` (by default the names of HostOptions;
- * a caller whose options extend them passes its own), is a TypeError.
+ * Read {@link HostOptions} into a {@link HostPolicy}: a bad option, or a name not in `known` (by default the
+ * names of HostOptions; a caller whose options extend them passes its own), is a TypeError.
  */
 export const readHostOptions = (
   options: { trailingDot?: unknown; mappedIPv4?: unknown } | undefined,
   where: string,
   known: ReadonlySet<string> = HOST_OPTION_NAMES,
-): { strip: boolean; keepMapped: boolean } => {
-  if (options === undefined) return PLAIN
+): HostPolicy => {
+  if (options === undefined) return DEFAULT_HOST_POLICY
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
   }
@@ -420,7 +430,7 @@ export const readHostOptions = (
       `Expected \`mappedIPv4\` of ${where} to be 'unwrap' or 'keep', got ${preview(mappedIPv4)}.`,
     )
   }
-  return { strip: trailingDot === 'strip', keepMapped: mappedIPv4 === 'keep' }
+  return { stripTrailingDot: trailingDot === 'strip', keepMappedIPv4: mappedIPv4 === 'keep' }
 }
 
 /**
@@ -434,4 +444,14 @@ export const readHostOptions = (
  * @category Addresses
  */
 export const isValidHost = (host: unknown, options?: HostOptions): host is string =>
-  !isFailure(hostOrFailure(host, options?.trailingDot === 'strip', options?.mappedIPv4 === 'keep'))
+  !isFailure(
+    hostOrFailure(
+      host,
+      options === undefined
+        ? DEFAULT_HOST_POLICY
+        : {
+            stripTrailingDot: options?.trailingDot === 'strip',
+            keepMappedIPv4: options?.mappedIPv4 === 'keep',
+          },
+    ),
+  )

@@ -10,7 +10,7 @@ export {
   SCHEME_PORTS,
 } from './address.js'
 export {
-  createDnsResolver,
+  createDnsTable,
   type DnsAddress,
   type DnsChangeEvent,
   type DnsChangeReason,
@@ -20,9 +20,9 @@ export {
   type DnsFamily,
   type DnsLookup,
   type DnsLookupOptions,
-  type DnsResolver,
-  type DnsResolverOptions,
   type DnsStats,
+  type DnsTable,
+  type DnsTableOptions,
 } from './dns.js'
 export {
   type FailureReason,

@@ -32,11 +32,6 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
 
 /**
  * A node as ioredis takes it in `startupNodes` and answers from `natMap`: a host (IPv6 bare) and a port.
- *
- * @example
- * ```ts
- * const node: IoredisNode = { host: '::1', port: 7000 }
- * ```
  * @category Adapters
  */
 export interface IoredisNode {
@@ -61,12 +56,6 @@ export type IoredisNatMapFunction = (address: string) => IoredisNode | null
 
 /**
  * Options of {@link ioredisNatMap}.
- *
- * @example
- * ```ts
- * const options: IoredisNatMapOptions = { onInvalid: (address) => console.warn(`no mapping: ${address}`) }
- * new Cluster(seeds, { natMap: ioredisNatMap(undefined, options) })
- * ```
  * @category Adapters
  */
 export interface IoredisNatMapOptions extends AddressMapOptions {}

@@ -4,6 +4,7 @@
  */
 import {
   type AddressInput,
+  type AddressPolicy,
   type Endpoint,
   endpointOrFailure,
   joinEndpoint,
@@ -136,8 +137,11 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     throw new TypeError(`Expected the options of createNodeKeyer to be an object, got ${preview(options)}.`)
   }
   const { resolver: resolverOption, cacheSize = DEFAULT_CACHE_SIZE } = options
-  const { strip, keepMapped } = readHostOptions(options, 'createNodeKeyer', KEYER_OPTION_NAMES)
-  const defaultPort = checkDefaultPort(options.defaultPort, 'createNodeKeyer')
+  const policy: AddressPolicy = {
+    ...readHostOptions(options, 'createNodeKeyer', KEYER_OPTION_NAMES),
+    defaultPort: checkDefaultPort(options.defaultPort, 'createNodeKeyer'),
+    originHost: undefined,
+  }
   if (resolverOption !== undefined && resolverOption !== null && typeof resolverOption !== 'function') {
     throw new TypeError(
       `Expected \`resolver\` to be a resolver function or null, got ${preview(resolverOption)}.`,
@@ -156,13 +160,11 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     if (resolver !== null) {
       const answer = resolver({ host, port })
       if (answer !== undefined) {
+        // An answer without a port keeps the port asked about.
         const resolved = joinEndpoint(
           (answer as Partial<Endpoint> | null)?.host,
           (answer as Partial<Endpoint> | null)?.port,
-          port,
-          undefined,
-          strip,
-          keepMapped,
+          { ...policy, defaultPort: port },
         )
         if (isFailure(resolved)) {
           throw new InvalidHostError(
@@ -195,13 +197,13 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     return resolveOther(hostOrAddress, port, pair)
   }
   const computePair = (host: string, port: number | string): NodeEndpoint => {
-    const endpoint = joinEndpoint(host, port, defaultPort, undefined, strip, keepMapped)
+    const endpoint = joinEndpoint(host, port, policy)
     const computed = answerOf(endpoint, host)
     memo.setPair(host, port, computed, (endpoint as Endpoint).host)
     return computed
   }
   const computeAddress = (raw: string): NodeEndpoint => {
-    const endpoint = endpointOrFailure(raw, defaultPort, undefined, strip, keepMapped)
+    const endpoint = endpointOrFailure(raw, policy)
     const computed = answerOf(endpoint, raw)
     memo.setAddress(raw, computed, (endpoint as Endpoint).host)
     return computed
@@ -209,10 +211,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
   const resolveOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
     if (pair) {
-      return answerOf(
-        joinEndpoint(hostOrAddress, port, defaultPort, undefined, strip, keepMapped),
-        hostOrAddress,
-      )
+      return answerOf(joinEndpoint(hostOrAddress, port, policy), hostOrAddress)
     }
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
@@ -220,10 +219,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         return resolve(host, objectPort, true)
       }
     }
-    return answerOf(
-      endpointOrFailure(hostOrAddress, defaultPort, undefined, strip, keepMapped),
-      hostOrAddress,
-    )
+    return answerOf(endpointOrFailure(hostOrAddress, policy), hostOrAddress)
   }
 
   const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {

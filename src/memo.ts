@@ -74,14 +74,6 @@ interface Slot {
 
 /**
  * Counters of a keyer's memo.
- *
- * @example
- * ```ts
- * const keyer = createNodeKeyer()
- * keyer('localhost', 7000)
- * keyer('localhost', 7000)
- * const stats: MemoStats = keyer.stats() // { hits: 1, misses: 1, size: 1, evictions: 0 }
- * ```
  * @category Keys
  */
 export interface MemoStats {

@@ -37,11 +37,6 @@ export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
 
 /**
  * The socket address node-redis dials: a host (IPv6 bare) and a port.
- *
- * @example
- * ```ts
- * const address: NodeRedisAddress = { host: '::1', port: 7000 }
- * ```
  * @category Adapters
  */
 export interface NodeRedisAddress {
@@ -66,11 +61,6 @@ export type NodeRedisAddressMapFunction = (address: string) => NodeRedisAddress 
 
 /**
  * A node of node-redis's `rootNodes`: client options with a socket.
- *
- * @example
- * ```ts
- * const root: NodeRedisRootNode = { socket: { host: '127.0.0.1', port: 7000 } }
- * ```
  * @category Adapters
  */
 export interface NodeRedisRootNode {
@@ -80,11 +70,6 @@ export interface NodeRedisRootNode {
 
 /**
  * Options of {@link nodeRedisAddressMap}.
- *
- * @example
- * ```ts
- * const options: NodeRedisAddressMapOptions = { onInvalid: (address) => console.warn(address) }
- * ```
  * @category Adapters
  */
 export interface NodeRedisAddressMapOptions extends AddressMapOptions {}

@@ -7,7 +7,7 @@
  */
 import type * as IpAddr from 'ipaddr.js'
 import { type Failure, fail, InvalidHostError, isFailure, preview } from './errors.js'
-import { hostOrFailure, isCanonicalIp } from './host.js'
+import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
 import { portOrFailure } from './port.js'
 import { requireModule } from './require.js'
 
@@ -26,11 +26,6 @@ const load = (): IpAddrModule => {
  * `loopback`, `private` (RFC 1918), `linkLocal`, `uniqueLocal` (fc00::/7), `carrierGradeNat` (100.64.0.0/10),
  * `unspecified`, `multicast`, `broadcast`, `reserved`, `benchmarking`, `teredo`, `6to4`, and the other names
  * of its IPv4 and IPv6 special-range tables.
- *
- * @example
- * ```ts
- * const range: AddressRange = 'private'
- * ```
  * @category Addresses
  */
 export type AddressRange =
@@ -60,7 +55,7 @@ const parseCanonicalIp = (host: string): IpAddr.IPv4 | IpAddr.IPv6 => {
 
 /** The canonical host of a host or a node key; a failure when it is neither. */
 const hostOfHostOrKey = (input: unknown): string | Failure => {
-  const host = hostOrFailure(input, false, false)
+  const host = hostOrFailure(input, DEFAULT_HOST_POLICY)
   if (!isFailure(host)) return host
   if (typeof input === 'string') {
     // Not a host: a key, `host:port` or `[v6]:port`, is the other thing accepted.
@@ -72,7 +67,7 @@ const hostOfHostOrKey = (input: unknown): string | Failure => {
       !part.includes(':') === !input.startsWith('[') &&
       !isFailure(portOrFailure(input.slice(colon + 1)))
     ) {
-      const keyHost = hostOrFailure(part, false, false)
+      const keyHost = hostOrFailure(part, DEFAULT_HOST_POLICY)
       if (!isFailure(keyHost)) return keyHost
     }
   }
@@ -135,7 +130,7 @@ export const subnetOrFailure = (text: string): Subnet | Failure => {
   const prefixText = text.slice(slash + 1)
   let address = text.slice(0, slash)
   if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1)
-  const host = hostOrFailure(address, false, false)
+  const host = hostOrFailure(address, DEFAULT_HOST_POLICY)
   if (isFailure(host)) return bad(host.message)
   if (!isCanonicalIp(host)) return bad('the address is a name, not an IP address')
   if (host.includes('%')) return bad('a subnet has no zone')

@@ -4,9 +4,16 @@
  * resolves to) or returns `undefined` for "unchanged". The keyer canonicalizes and validates the answer and
  * never resolves it again; to apply several policies in turn, compose them with {@link chainResolvers}.
  */
-import { type AddressInput, type Endpoint, endpointOrFailure, joinKey } from './address.js'
+import {
+  type AddressInput,
+  type AddressPolicy,
+  DEFAULT_ADDRESS_POLICY,
+  type Endpoint,
+  endpointOrFailure,
+  joinKey,
+} from './address.js'
 import { checkOptionNames, isFailure, optionNames, preview } from './errors.js'
-import { hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
+import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { portOrFailure } from './port.js'
 import { looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
 
@@ -65,12 +72,6 @@ export interface Resolver {
 
 /**
  * Options of {@link loopbackResolver}.
- *
- * @example
- * ```ts
- * const options: LoopbackResolverOptions = { to: '::1' }
- * createNodeKeyer({ resolver: loopbackResolver(options) })('localhost', 7000) // '[::1]:7000'
- * ```
  * @category Resolvers
  */
 export interface LoopbackResolverOptions {
@@ -142,7 +143,7 @@ export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver =>
     }
     checkOptionNames(options, LOOPBACK_OPTION_NAMES, 'loopbackResolver')
   }
-  const to = hostOrFailure(options?.to ?? '127.0.0.1', false, false)
+  const to = hostOrFailure(options?.to ?? '127.0.0.1', DEFAULT_HOST_POLICY)
   if (isFailure(to) || !(to.includes(':') || /^[0-9.]+$/.test(to))) {
     throw new TypeError(
       `Expected \`to\` of loopbackResolver to be an IP address such as '127.0.0.1' or '::1', got ${preview(options?.to)}.`,
@@ -262,7 +263,7 @@ export const staticResolver = (table: StaticResolverTable): Resolver => {
       bySubnet.push({ subnet, value })
       continue
     }
-    const endpoint = endpointOrFailure(from, undefined, undefined, false, false)
+    const endpoint = endpointOrFailure(from, DEFAULT_ADDRESS_POLICY)
     if (!isFailure(endpoint)) {
       if (value.ports !== undefined) {
         throw new TypeError(
@@ -272,7 +273,7 @@ export const staticResolver = (table: StaticResolverTable): Resolver => {
       byEndpoint.set(joinKey(endpoint.host, endpoint.port), value)
       continue
     }
-    const host = hostOrFailure(from, false, false)
+    const host = hostOrFailure(from, DEFAULT_HOST_POLICY)
     if (isFailure(host)) {
       throw new TypeError(
         `Expected each key of the staticResolver table to be "host:port", "host" or a subnet "address/prefix", got ${preview(from)}: ${endpoint.message}`,
@@ -315,9 +316,11 @@ const badTable = (table: unknown): never => {
   )
 }
 
+// Port 0 as the default tells "no port given" apart: the real port is then the one asked about.
+const TARGET_POLICY: AddressPolicy = Object.freeze({ ...DEFAULT_ADDRESS_POLICY, defaultPort: 0 })
+
 const readTarget = (from: string, target: unknown): Target => {
-  // A dummy default port tells "no port given" apart; the real port is the one asked about.
-  const endpoint = endpointOrFailure(target, 0, undefined, false, false)
+  const endpoint = endpointOrFailure(target, TARGET_POLICY)
   if (isFailure(endpoint)) {
     throw new TypeError(
       `Expected the staticResolver table's value for ${preview(from)} to be { host, port? }, { host, ports } or an address string: ${endpoint.message}`,
@@ -392,7 +395,7 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
     for (const resolver of resolvers) {
       const answer = resolver(current)
       if (answer === undefined) continue
-      const next = endpointOrFailure(answer, undefined, undefined, false, false)
+      const next = endpointOrFailure(answer, DEFAULT_ADDRESS_POLICY)
       // An invalid answer is passed on as it is: the keyer reports it with the resolver's name on it.
       if (isFailure(next)) return answer
       current = next

@@ -22,28 +22,17 @@ import {
   optionNames,
   preview,
 } from './errors.js'
-import { hostOrFailure, isCanonicalIp } from './host.js'
+import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
 import { canonicalNodeKey, type NodeKeyer } from './key.js'
 
 /**
  * A function from an address to its key: {@link canonicalNodeKey}, or a keyer from {@link createNodeKeyer}.
- *
- * @example
- * ```ts
- * const keyer: TopologyKeyer = createNodeKeyer({ resolver: staticResolver({ '172.18.0.0/16': '127.0.0.1' }) })
- * ```
  * @category Topology
  */
 export type TopologyKeyer = (address: { host: string; port: number }) => NodeKey
 
 /**
  * Options of {@link readClusterSlots}, {@link readClusterShards} and {@link readClusterNodes}.
- *
- * @example
- * ```ts
- * const options: ReadTopologyOptions = { keyer: createNodeKeyer(), origin: '127.0.0.1' }
- * readClusterSlots(await redis.cluster('SLOTS'), options)
- * ```
  * @category Topology
  */
 export interface ReadTopologyOptions {
@@ -76,14 +65,6 @@ export type ClusterNodeRole = 'master' | 'replica'
 
 /**
  * One node of a topology, keyed.
- *
- * @example
- * ```ts
- * const node: TopologyNode = {
- *   id: '8bb6…95', key: '127.0.0.1:7000' as NodeKey, host: '127.0.0.1', port: 7000,
- *   announced: 'localhost', servername: 'localhost', hostname: 'localhost', ip: '127.0.0.1', role: 'master',
- * }
- * ```
  * @category Topology
  */
 export interface TopologyNode {
@@ -121,11 +102,6 @@ export type UnkeyedReason = 'unknown-endpoint' | 'no-address' | 'invalid-address
 
 /**
  * A node the reply names but gives no usable address for: reported, not keyed.
- *
- * @example
- * ```ts
- * for (const node of topology.unkeyed) log.warn(`node ${node.id}: ${node.message}`)
- * ```
  * @category Topology
  */
 export interface UnkeyedNode {
@@ -152,11 +128,6 @@ export interface UnkeyedNode {
 /**
  * A range of hash slots, its master's node id and its replicas' ids (which {@link ClusterTopology.nodes} or
  * {@link ClusterTopology.unkeyed} describe).
- *
- * @example
- * ```ts
- * const range: SlotRange = { start: 0, end: 5460, master: '8bb6…95', replicas: [] }
- * ```
  * @category Topology
  */
 export interface SlotRange {
@@ -172,11 +143,6 @@ export interface SlotRange {
 
 /**
  * What a reader returns.
- *
- * @example
- * ```ts
- * const { slots, nodes, unkeyed } = readClusterShards(reply, { keyer, origin: '127.0.0.1' })
- * ```
  * @category Topology
  */
 export interface ClusterTopology {
@@ -205,7 +171,7 @@ const endpointOf = (
     const { endpoint } = keyer as Partial<Pick<NodeKeyer, 'endpoint'>>
     if (typeof endpoint === 'function') return endpoint(host, port)
     const key = keyer({ host, port })
-    const name = hostOrFailure(host, true, false)
+    const name = hostOrFailure(host, DEFAULT_HOST_POLICY)
     const servername = isFailure(name) ? undefined : servernameOf(name)
     return servername === undefined
       ? { key, ...parseNodeKey(key) }
@@ -438,7 +404,7 @@ const readOptions = (
       `Expected \`keyer\` of ${where} to be a keyer function (createNodeKeyer()), got ${preview(keyer)}.`,
     )
   }
-  if (origin !== undefined && isFailure(hostOrFailure(origin, false, false))) {
+  if (origin !== undefined && isFailure(hostOrFailure(origin, DEFAULT_HOST_POLICY))) {
     throw new TypeError(
       `Expected \`origin\` of ${where} to be the host the reply came from ('127.0.0.1', '::1', 'redis-1.example'), got ${preview(origin)}.`,
     )
@@ -515,7 +481,7 @@ export const readSlots = (reply: unknown, builder: Builder): ClusterTopology => 
 /** Whether a host as written is an IP address. */
 const isAnIp = (host: string | null): host is string => {
   if (host === null || host === '' || host === '?') return false
-  const canonical = hostOrFailure(host, false, false)
+  const canonical = hostOrFailure(host, DEFAULT_HOST_POLICY)
   return !isFailure(canonical) && isCanonicalIp(canonical)
 }
 

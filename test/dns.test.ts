@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
   chainResolvers,
-  createDnsResolver,
+  createDnsTable,
   createNodeKeyer,
   type DnsAddress,
   type DnsEvent,
@@ -62,10 +62,10 @@ after(() => {
   assert.deepEqual(unhandled, [], 'no unhandled rejection during the DNS tests')
 })
 
-describe('createDnsResolver: learning names', () => {
+describe('createDnsTable: learning names', () => {
   test('an unknown name stays itself, a background lookup learns it, and the keyer memo drops it', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     assert.equal(keyer('Redis-1.Internal', 6379), 'redis-1.internal:6379')
     assert.equal(keyer('redis-1.internal', 6379), 'redis-1.internal:6379')
@@ -88,7 +88,7 @@ describe('createDnsResolver: learning names', () => {
 
   test('IP addresses and localhost names are never looked up', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
     assert.equal(keyer('127.0.0.1', 1), '127.0.0.1:1')
     assert.equal(keyer('0x7f.1', 1), '127.0.0.1:1')
@@ -103,7 +103,7 @@ describe('createDnsResolver: learning names', () => {
 
   test('lazy: false learns only through prime and keyAsync', async () => {
     const { counts, lookup } = tableLookup({ 'a.test': [{ address: '127.0.0.2', ttl: 60 }] })
-    const dns = createDnsResolver({ lookup, lazy: false })
+    const dns = createDnsTable({ lookup, lazy: false })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     assert.equal(keyer('a.test', 1), 'a.test:1')
     await flush()
@@ -120,7 +120,7 @@ describe('createDnsResolver: learning names', () => {
       'a.test': [{ address: '127.0.0.2' }],
       'b.test': [{ address: '::1' }],
     })
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     assert.deepEqual(await dns.prime(['b.test', 'missing.test', 'a.test']), ['::1', undefined, '127.0.0.2'])
     await assert.rejects(dns.prime(['a..test']), InvalidHostError)
     await assert.rejects(dns.prime('a.test' as unknown as string[]), TypeError)
@@ -129,7 +129,7 @@ describe('createDnsResolver: learning names', () => {
 
   test('keyAsync resolves first; its default keyer maps localhost as the default keyer does', async () => {
     const { counts, lookup } = tableLookup({ 'a.test': [{ address: '127.0.0.2' }] })
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     assert.equal(await dns.keyAsync('A.test', '6379'), '127.0.0.2:6379')
     assert.equal(await dns.keyAsync('localhost', 6379), '127.0.0.1:6379')
     assert.equal(await dns.keyAsync('nowhere.test', 6379), 'nowhere.test:6379')
@@ -141,12 +141,12 @@ describe('createDnsResolver: learning names', () => {
   })
 })
 
-describe('createDnsResolver: TTL', () => {
+describe('createDnsTable: TTL', () => {
   test('an answer is served until 90% of its TTL, refreshed on use after, and a change reaches keyer and listeners', async () => {
     const clock = manualClock()
     const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
     const { counts, lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, clock })
+    const dns = createDnsTable({ lookup, clock })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
@@ -180,7 +180,7 @@ describe('createDnsResolver: TTL', () => {
       'huge.test': [{ address: '10.0.0.2', ttl: 1e9 }],
       'none.test': [{ address: '10.0.0.3' }],
     })
-    const dns = createDnsResolver({ lookup, clock, minTtl: 2, maxTtl: 100, defaultTtl: 20 })
+    const dns = createDnsTable({ lookup, clock, minTtl: 2, maxTtl: 100, defaultTtl: 20 })
     const primed = clock.t
     await dns.prime(['zero.test', 'huge.test', 'none.test'])
     /** Seconds after the prime when a use first refreshes the name: 90% of its clamped TTL. */
@@ -200,13 +200,13 @@ describe('createDnsResolver: TTL', () => {
   })
 })
 
-describe('createDnsResolver: refresh behind a memoizing keyer', () => {
+describe('createDnsTable: refresh behind a memoizing keyer', () => {
   // A memo hit never reaches the resolver; the resolver tells the keyer when an answer falls due, so the
   // next use misses the memo and refreshes the name. Real time, short TTLs: the sweep runs on timers.
   test('a changed answer reaches a memoizing keyer after the TTL, with one lookup per TTL', async () => {
     const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 0.2 }] }
     const { counts, lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, minTtl: 0 })
+    const dns = createDnsTable({ lookup, minTtl: 0 })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     // Taken before the answer arrives: the refresh cannot come before 90% of 200 ms after it.
     const started = performance.now()
@@ -228,7 +228,7 @@ describe('createDnsResolver: refresh behind a memoizing keyer', () => {
   test('a name that did not exist is asked again after negativeTtl, also behind the memo', async () => {
     const table: Record<string, DnsAddress[]> = {}
     const { counts, lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, negativeTtl: 0.2 })
+    const dns = createDnsTable({ lookup, negativeTtl: 0.2 })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     assert.equal(await dns.keyAsync('late.test', 1, keyer), 'late.test:1')
     table['late.test'] = [{ address: '10.0.0.3', ttl: 60 }]
@@ -244,10 +244,10 @@ describe('createDnsResolver: refresh behind a memoizing keyer', () => {
   })
 })
 
-describe('createDnsResolver: single flight', () => {
+describe('createDnsTable: single flight', () => {
   test('1,000 concurrent resolver, prime and keyAsync calls for one name make one lookup', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
     const pending: Promise<string>[] = []
     for (let i = 0; i < 1_000; i++) {
@@ -274,11 +274,11 @@ describe('createDnsResolver: single flight', () => {
   })
 })
 
-describe('createDnsResolver: negative caching and failures', () => {
+describe('createDnsTable: negative caching and failures', () => {
   test('a name that does not exist is remembered for negativeTtl and reported', async () => {
     const clock = manualClock()
     const { counts, lookup } = tableLookup({ 'empty.test': [] })
-    const dns = createDnsResolver({ lookup, clock, negativeTtl: 5 })
+    const dns = createDnsTable({ lookup, clock, negativeTtl: 5 })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     assert.deepEqual(await dns.prime(['gone.test', 'empty.test']), [undefined, undefined])
@@ -308,7 +308,7 @@ describe('createDnsResolver: negative caching and failures', () => {
     const clock = manualClock()
     const table: Record<string, DnsAddress[]> = { 'a.test': [{ address: '10.0.0.1', ttl: 1 }] }
     const { lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, clock })
+    const dns = createDnsTable({ lookup, clock })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
@@ -327,7 +327,7 @@ describe('createDnsResolver: negative caching and failures', () => {
     const clock = manualClock()
     const table: Record<string, DnsAddress[] | Error> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
     const { counts, lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, clock, staleIfError: 60, negativeTtl: 5 })
+    const dns = createDnsTable({ lookup, clock, staleIfError: 60, negativeTtl: 5 })
     const keyer = createNodeKeyer({ resolver: dns.resolver, cacheSize: 0 })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
@@ -368,7 +368,7 @@ describe('createDnsResolver: negative caching and failures', () => {
     const clock = manualClock()
     const table: Record<string, DnsAddress[] | Error> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
     const { lookup } = tableLookup(table)
-    const dns = createDnsResolver({ lookup, clock, staleIfError: 0 })
+    const dns = createDnsTable({ lookup, clock, staleIfError: 0 })
     await dns.prime(['a.test'])
     table['a.test'] = coded('ETIMEOUT')
     clock.t += 10_000
@@ -390,7 +390,7 @@ describe('createDnsResolver: negative caching and failures', () => {
     process.on('warning', onWarning)
     try {
       for (const [index, lookup] of lookups.entries()) {
-        const dns = createDnsResolver({ lookup, family: 4 })
+        const dns = createDnsTable({ lookup, family: 4 })
         const events: DnsEvent[] = []
         dns.onChange(() => {
           throw new Error('a listener that throws')
@@ -413,7 +413,7 @@ describe('createDnsResolver: negative caching and failures', () => {
 
   test('a lookup that hangs times out, is aborted and reported', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, timeout: 0.05 })
+    const dns = createDnsTable({ lookup, timeout: 0.05 })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     const started = performance.now()
@@ -429,7 +429,7 @@ describe('createDnsResolver: negative caching and failures', () => {
   })
 })
 
-describe('createDnsResolver: identity of several addresses', () => {
+describe('createDnsTable: identity of several addresses', () => {
   test('the lowest address by numeric value, IPv4 before IPv6, whatever the order of the answer', async () => {
     const answer = [
       { address: '::1', ttl: 30 },
@@ -444,12 +444,12 @@ describe('createDnsResolver: identity of several addresses', () => {
     ]
     for (const [family, identity] of expected) {
       for (const order of [answer, [...answer].reverse()]) {
-        const dns = createDnsResolver({ lookup: () => order, family })
+        const dns = createDnsTable({ lookup: () => order, family })
         assert.deepEqual(await dns.prime(['multi.test']), [identity], `family ${family}`)
         dns.close()
       }
     }
-    const v6 = createDnsResolver({
+    const v6 = createDnsTable({
       lookup: () => [{ address: '::a' }, { address: '::9' }, { address: '::1:0' }],
     })
     assert.deepEqual(await v6.prime(['v6.test']), ['::9'])
@@ -466,7 +466,7 @@ describe('createDnsResolver: identity of several addresses', () => {
     let round = 0
     let current = rotations[0] as string[]
     const lookup = () => current.map((address) => ({ address, ttl: 1 }))
-    const dns = createDnsResolver({ lookup, clock })
+    const dns = createDnsTable({ lookup, clock })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     const changes: DnsEvent[] = []
     dns.onChange((event) => changes.push(event))
@@ -491,14 +491,14 @@ describe('createDnsResolver: identity of several addresses', () => {
   })
 })
 
-describe('createDnsResolver: bounds and lifecycle', () => {
+describe('createDnsTable: bounds and lifecycle', () => {
   test('the table holds at most max names; an evicted identity is dropped from the keyer too', async () => {
     const { lookup } = tableLookup(
       Object.fromEntries(
         Array.from({ length: 10 }, (_, i) => [`n${i}.test`, [{ address: `10.0.1.${i}`, ttl: 60 }]]),
       ),
     )
-    const dns = createDnsResolver({ lookup, max: 3 })
+    const dns = createDnsTable({ lookup, max: 3 })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
@@ -532,7 +532,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
       running--
       return [{ address: `10.1.${Number(host.slice(1, -5)) >> 8}.${Number(host.slice(1, -5)) & 255}` }]
     }
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     const names = Array.from({ length: 1_000 }, (_, i) => `h${i}.test`)
     for (const name of names) assert.equal(keyer(name, 1), `${name}:1`)
@@ -552,7 +552,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     dns.close()
 
     const { calls, lookup: manual } = manualLookup()
-    const small = createDnsResolver({ lookup: manual, max: 20, concurrency: 3 })
+    const small = createDnsTable({ lookup: manual, max: 20, concurrency: 3 })
     for (let i = 0; i < 10; i++) small.resolver({ host: `q${i}.test`, port: 1 })
     await flush()
     assert.deepEqual(
@@ -580,7 +580,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
 
   test('a name that arrives while lookups are saturated gets its IP key once they clear, through a keyer', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, concurrency: 2 })
+    const dns = createDnsTable({ lookup, concurrency: 2 })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     assert.equal(keyer('busy-1.test', 6379), 'busy-1.test:6379')
     assert.equal(keyer('busy-2.test', 6379), 'busy-2.test:6379')
@@ -607,7 +607,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
 
   test('a name that leaves the table while it waits is forgotten by the keyer, and filed again on use', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, concurrency: 1, max: 3 })
+    const dns = createDnsTable({ lookup, concurrency: 1, max: 3 })
     const keyer = createNodeKeyer({ resolver: dns.resolver })
     const hosts = () => calls.map((call) => call.host)
     keyer('a.test', 1) // runs
@@ -644,7 +644,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
 
   test('close aborts lookups in flight, silences listeners and keeps answering what was learned', async () => {
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     const primed = dns.prime(['a.test'])
@@ -671,7 +671,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
   test('close during a refresh keeps the answer being refreshed, and settles whoever waits for it', async () => {
     const clock = manualClock()
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, clock })
+    const dns = createDnsTable({ lookup, clock })
     const primed = dns.prime(['a.test'])
     await flush()
     calls[0]?.resolve([{ address: '10.0.0.1', ttl: 10 }])
@@ -691,7 +691,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
     // getActiveResourcesInfo lists what keeps the event loop alive; unref'd timers are not in it.
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, timeout: 600, minTtl: 0 })
+    const dns = createDnsTable({ lookup, timeout: 600, minTtl: 0 })
     const base = timeouts()
     for (let i = 0; i < 20; i++) dns.resolver({ host: `bg${i}.test`, port: 1 })
     await flush()
@@ -711,7 +711,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
   test('a lookup awaited while it waits its turn holds the process only once it runs', async () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
     const { calls, lookup } = manualLookup()
-    const dns = createDnsResolver({ lookup, timeout: 600, concurrency: 1 })
+    const dns = createDnsTable({ lookup, timeout: 600, concurrency: 1 })
     const base = timeouts()
     dns.resolver({ host: 'first.test', port: 1 })
     const awaited = dns.prime(['second.test'])
@@ -730,7 +730,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
 
   test('unsubscribing stops events; a keyer can be closed', async () => {
     const { lookup } = tableLookup({ 'a.test': [{ address: '10.0.0.1' }] })
-    const dns = createDnsResolver({ lookup })
+    const dns = createDnsTable({ lookup })
     const events: DnsEvent[] = []
     const stop = dns.onChange((event) => events.push(event))
     stop()
@@ -744,7 +744,7 @@ describe('createDnsResolver: bounds and lifecycle', () => {
   })
 })
 
-describe('createDnsResolver: options', () => {
+describe('createDnsTable: options', () => {
   const bad: [string, unknown][] = [
     ['family', 5],
     ['minTtl', -1],
@@ -768,7 +768,7 @@ describe('createDnsResolver: options', () => {
   for (const [name, value] of bad) {
     test(`${name}: ${String(value)} is a TypeError that names the option`, () => {
       assert.throws(
-        () => createDnsResolver({ [name]: value }),
+        () => createDnsTable({ [name]: value }),
         (error: unknown) => {
           assert.ok(error instanceof TypeError)
           assert.match(error.message, new RegExp(`\`${name}\``))
@@ -778,19 +778,19 @@ describe('createDnsResolver: options', () => {
     })
   }
   test('maxTtl below minTtl, lookup with servers, and non-object options are TypeErrors', () => {
-    assert.throws(() => createDnsResolver({ minTtl: 10, maxTtl: 5 }), TypeError)
-    assert.throws(() => createDnsResolver({ lookup: () => [], servers: ['127.0.0.1'] }), TypeError)
-    assert.throws(() => createDnsResolver(null as never), TypeError)
-    assert.throws(() => createDnsResolver({}).onChange('x' as never), TypeError)
+    assert.throws(() => createDnsTable({ minTtl: 10, maxTtl: 5 }), TypeError)
+    assert.throws(() => createDnsTable({ lookup: () => [], servers: ['127.0.0.1'] }), TypeError)
+    assert.throws(() => createDnsTable(null as never), TypeError)
+    assert.throws(() => createDnsTable({}).onChange('x' as never), TypeError)
   })
   test('the default lookups can be made and closed without a query', () => {
-    createDnsResolver().close()
-    createDnsResolver({ servers: ['127.0.0.1:5353', '[::1]:53'] }).close()
+    createDnsTable().close()
+    createDnsTable({ servers: ['127.0.0.1:5353', '[::1]:53'] }).close()
   })
 })
 
 test('close() settles a keyAsync whose lookup never answers', async () => {
-  const dns = createDnsResolver({ lookup: () => new Promise<DnsAddress[]>(() => {}), timeout: 5 })
+  const dns = createDnsTable({ lookup: () => new Promise<DnsAddress[]>(() => {}), timeout: 5 })
   const waiting = dns.keyAsync('stuck.test', 6379)
   setTimeout(() => dns.close(), 20)
   const outcome = await Promise.race([

@@ -6,7 +6,7 @@ import { messageWithHint } from '../src/errors.ts'
 import {
   canonicalHost,
   canonicalNodeKey,
-  createDnsResolver,
+  createDnsTable,
   createNodeKeyer,
   InvalidHostError,
   InvalidPortError,
@@ -362,9 +362,9 @@ test('an unknown option name is a TypeError naming it and the known ones, for ev
     ['NodeMap', '`dispose`, `keyer`, `max`, `onError`', (options) => new NodeMap(options)],
     ['loopbackResolver', '`dualStack`, `to`', loopbackResolver],
     [
-      'createDnsResolver',
+      'createDnsTable',
       '`clock`, `concurrency`, `defaultTtl`, `family`, `lazy`, `lookup`, `max`, `maxTtl`, `minTtl`, `negativeTtl`, `servers`, `staleIfError`, `timeout`',
-      createDnsResolver,
+      createDnsTable,
     ],
     ['readClusterSlots', '`keyer`, `origin`, `tls`', (options) => readClusterSlots([], options)],
     ['readClusterShards', '`keyer`, `origin`, `tls`', (options) => readClusterShards([], options)],
@@ -395,7 +395,7 @@ test('known option names pass, inherited and symbol keys are not read, isValidHo
   assert.deepEqual(parseAddress(':1', { originHost: 'h', defaultPort: 2 }), { host: 'h', port: 1 })
   assert.equal(new NodeMap({ max: 1, keyer: canonicalNodeKey }).size, 0)
   loopbackResolver({ to: '::1', dualStack: true })
-  createDnsResolver({ lookup: () => [], lazy: true, max: 1 }).close()
+  createDnsTable({ lookup: () => [], lazy: true, max: 1 }).close()
   assert.deepEqual(readClusterSlots([], { tls: false }).nodes, [])
   ioredisNatMap(undefined, { onInvalid: () => {} })
   nodeRedisAddressMap(undefined, { onInvalid: () => {} })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createDnsResolver, createNodeKeyer, type DnsEvent, type DnsResolver } from '../../src/index.ts'
+import { createDnsTable, createNodeKeyer, type DnsEvent, type DnsTable } from '../../src/index.ts'
 import { type DnsServer, type HostsRecord, skipUnlessDnsmasq, startDnsServer } from './dns-server.ts'
 
 // The runner prints the reason as the one skip line.
@@ -33,12 +33,12 @@ const until = async <T>(probe: () => T, want: T, ms: number): Promise<{ value: T
 
 describe('DNS identity against a real dnsmasq', { skip }, () => {
   let server: DnsServer
-  let dns: DnsResolver
+  let dns: DnsTable
   const events: DnsEvent[] = []
 
   before(async () => {
     server = await startDnsServer(records, 1)
-    dns = createDnsResolver({ servers: [server.address], timeout: 2, negativeTtl: 0.3 })
+    dns = createDnsTable({ servers: [server.address], timeout: 2, negativeTtl: 0.3 })
     dns.onChange((event) => events.push(event))
   })
 
@@ -92,7 +92,7 @@ describe('DNS identity against a real dnsmasq', { skip }, () => {
 
   test('names that arrive while lookups are saturated all get their IP keys once the lookups clear', async () => {
     // A resolver of its own on the same server, allowed two lookups at a time.
-    const narrow = createDnsResolver({ servers: [server.address], timeout: 2, concurrency: 2 })
+    const narrow = createDnsTable({ servers: [server.address], timeout: 2, concurrency: 2 })
     try {
       const keyer = createNodeKeyer({ resolver: narrow.resolver })
       const names = Array.from({ length: 24 }, (_, i) => `burst-${i}.test`)

@@ -1,5 +1,5 @@
 /**
- * A NodeMap of real connections to a real three-master Redis Cluster, keyed through `createDnsResolver` over
+ * A NodeMap of real connections to a real three-master Redis Cluster, keyed through `createDnsTable` over
  * names a real dnsmasq answers, while a record moves: `node-a.test` goes from 127.0.0.1 to 127.0.0.2 (an
  * address the same servers listen on) and back. At every step the servers' own `CLIENT LIST` is counted:
  * exactly one connection per live key of the map, none open that no spelling reaches, every disposal once. A
@@ -9,9 +9,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { RespConnection } from '../../examples/redis-cluster/connection.ts'
 import {
-  createDnsResolver,
+  createDnsTable,
   createNodeKeyer,
-  type DnsResolver,
+  type DnsTable,
   type NodeKey,
   type NodeKeyer,
   NodeMap,
@@ -42,7 +42,7 @@ const connections = async (cluster: Cluster, name: string): Promise<string[][]> 
 describe('NodeMap over DNS names while a record moves (real dnsmasq, real Redis Cluster)', { skip }, () => {
   let cluster: Cluster
   let server: DnsServer
-  let dns: DnsResolver
+  let dns: DnsTable
   let keyer: NodeKeyer
   let nodes: NodeMap<RespConnection>
   const plain = new Map<string, RespConnection>()
@@ -137,7 +137,7 @@ describe('NodeMap over DNS names while a record moves (real dnsmasq, real Redis 
   before(async () => {
     cluster = await startCluster('ip', { alsoBind: ['127.0.0.2'] })
     server = await startDnsServer(records('127.0.0.1'), 1)
-    dns = createDnsResolver({ servers: [server.address], timeout: 2, negativeTtl: 0.3 })
+    dns = createDnsTable({ servers: [server.address], timeout: 2, negativeTtl: 0.3 })
     keyer = createNodeKeyer({ resolver: dns.resolver })
     nodes = new NodeMap<RespConnection>({
       keyer,
