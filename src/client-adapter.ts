@@ -9,6 +9,7 @@
 import { checkOptionNames, optionNames, preview } from './errors.js'
 import {
   type AddressInput,
+  type AddressKeyer,
   canonicalNodeKey,
   type Endpoint,
   isNodeKeyError,
@@ -16,20 +17,6 @@ import {
   type NodeKeyError,
   parseNodeKey,
 } from './index.js'
-
-/**
- * The keyer an adapter takes: any function from an address (`'host:port'`, `'[v6]:port'`, Redis's bare
- * `'::1:7002'`, `'redis://…'`, `{ host, port }`) to its {@link NodeKey}. Every keyer `createNodeKeyer` makes
- * is one, and so is `canonicalNodeKey`, the default.
- *
- * @example
- * ```ts
- * const keyer: AddressKeyer = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
- * keyer('::1:7002') // '127.0.0.1:7002'
- * ```
- * @category Adapters
- */
-export type AddressKeyer = (address: AddressInput) => NodeKey
 
 /**
  * Options of the address-map adapters (`ioredisNatMap`, `nodeRedisAddressMap`).

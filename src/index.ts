@@ -35,7 +35,13 @@ export {
   type StaleCreationReason,
 } from './errors.js'
 export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
-export { canonicalNodeKey, createNodeKeyer, type KeyerOptions, type NodeKeyer } from './key.js'
+export {
+  type AddressKeyer,
+  canonicalNodeKey,
+  createNodeKeyer,
+  type KeyerOptions,
+  type NodeKeyer,
+} from './key.js'
 export type { DialTarget, MemoStats, NodeEndpoint } from './memo.js'
 export {
   NodeMap,
@@ -67,7 +73,6 @@ export {
   readClusterShards,
   readClusterSlots,
   type SlotRange,
-  type TopologyKeyer,
   type TopologyNode,
   type UnkeyedNode,
   type UnkeyedReason,

@@ -18,7 +18,6 @@
  * ioredis 5 and 6's own `ClusterOptions`.
  */
 import {
-  type AddressKeyer,
   type AddressMapOptions,
   addressMapper,
   readKeyer,
@@ -26,9 +25,10 @@ import {
   uniqueEndpoints,
 } from './client-adapter.js'
 import { preview } from './errors.js'
-import { type AddressInput, parseNodeKey } from './index.js'
+import { type AddressInput, type AddressKeyer, parseNodeKey } from './index.js'
 
-export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
+export type { AddressMapOptions } from './client-adapter.js'
+export type { AddressKeyer } from './index.js'
 
 /**
  * A node as ioredis takes it in `startupNodes` and answers from `natMap`: a host (IPv6 bare) and a port.

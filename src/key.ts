@@ -58,6 +58,20 @@ export interface KeyerOptions extends HostOptions {
 }
 
 /**
+ * Any function from one address (`'host:port'`, `'[v6]:port'`, Redis's bare `'::1:7002'`, `'redis://…'`,
+ * `{ host, port }`) to its {@link NodeKey}: what the topology readers and the client adapters take. Every
+ * {@link NodeKeyer} is one, and so is {@link canonicalNodeKey}, the default.
+ *
+ * @example
+ * ```ts
+ * const keyer: AddressKeyer = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
+ * keyer('::1:7002') // '127.0.0.1:7002'
+ * ```
+ * @category Keys
+ */
+export type AddressKeyer = (address: AddressInput) => NodeKey
+
+/**
  * A function from any spelling of a node address to its canonical {@link NodeKey}, with a memo.
  * Same call shapes as {@link canonicalNodeKey}.
  *

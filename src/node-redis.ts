@@ -24,16 +24,16 @@
  * `redis` 5 and 6's own `RedisClusterOptions`.
  */
 import {
-  type AddressKeyer,
   type AddressMapOptions,
   addressMapper,
   readKeyer,
   readOnInvalid,
   uniqueEndpoints,
 } from './client-adapter.js'
-import type { AddressInput } from './index.js'
+import type { AddressInput, AddressKeyer } from './index.js'
 
-export type { AddressKeyer, AddressMapOptions } from './client-adapter.js'
+export type { AddressMapOptions } from './client-adapter.js'
+export type { AddressKeyer } from './index.js'
 
 /**
  * The socket address node-redis dials: a host (IPv6 bare) and a port.

@@ -23,13 +23,7 @@ import {
   preview,
 } from './errors.js'
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
-import { canonicalNodeKey, type NodeKeyer } from './key.js'
-
-/**
- * A function from an address to its key: {@link canonicalNodeKey}, or a keyer from {@link createNodeKeyer}.
- * @category Topology
- */
-export type TopologyKeyer = (address: { host: string; port: number }) => NodeKey
+import { type AddressKeyer, canonicalNodeKey, type NodeKeyer } from './key.js'
 
 /**
  * Options of {@link readClusterSlots}, {@link readClusterShards} and {@link readClusterNodes}.
@@ -40,7 +34,7 @@ export interface ReadTopologyOptions {
    * The keyer every node's address goes through; use the one your node cache uses.
    * @defaultValue {@link canonicalNodeKey}
    */
-  keyer?: TopologyKeyer | undefined
+  keyer?: AddressKeyer | undefined
   /**
    * The host the reply came from (`'127.0.0.1'`, `'::1'`, `'[::1]'`, `'redis-1.example'`). Redis writes an
    * empty host (and, under `cluster-preferred-endpoint-type unknown-endpoint`, a null one in `CLUSTER SLOTS`)
@@ -163,7 +157,7 @@ export interface ClusterTopology {
  * from the key; `{ error }` when the keyer refuses the address.
  */
 const endpointOf = (
-  keyer: TopologyKeyer,
+  keyer: AddressKeyer,
   host: string,
   port: number,
 ): { key: NodeKey; host: string; port: number; servername?: string } | { error: Error } => {
@@ -319,7 +313,7 @@ class Builder {
   readonly nodes: TopologyNode[] = []
   readonly unkeyed: UnkeyedNode[] = []
   readonly #seen = new Set<string>()
-  readonly #keyer: TopologyKeyer
+  readonly #keyer: AddressKeyer
   readonly #origin: string | undefined
 
   constructor(options: ReadTopologyOptions | undefined, where: string) {
@@ -392,7 +386,7 @@ const READ_TOPOLOGY_OPTION_NAMES = optionNames<ReadTopologyOptions>({ keyer: tru
 const readOptions = (
   options: ReadTopologyOptions | undefined,
   where: string,
-): { keyer: TopologyKeyer; origin: string | undefined; tls: boolean } => {
+): { keyer: AddressKeyer; origin: string | undefined; tls: boolean } => {
   if (options === undefined) return { keyer: canonicalNodeKey, origin: undefined, tls: false }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
