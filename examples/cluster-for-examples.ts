@@ -21,7 +21,7 @@ export interface ExampleCluster {
 }
 
 /** How to start the throwaway cluster when no seeds are given. */
-export interface ExampleClusterOptions extends StartClusterOptions {
+export interface ExampleClusterOptions extends Pick<StartClusterOptions, 'slots'> {
   /**
    * How the nodes announce themselves: by IP, or as `localhost` (`hostname`).
    * @defaultValue `'ip'`
