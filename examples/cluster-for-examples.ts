@@ -4,7 +4,13 @@
  * tests' harness and stopped when the example ends.
  */
 
-import { type Cluster, startCluster, waitFor } from '../test/integration/redis-cluster-harness.ts'
+import {
+  type Cluster,
+  type ClusterMode,
+  type StartClusterOptions,
+  startCluster,
+  waitFor,
+} from '../test/integration/redis-cluster-harness.ts'
 import type { Reply } from './redis-cluster/resp.ts'
 
 /** Seeds and, for a cluster of our own, its handle. */
@@ -14,20 +20,34 @@ export interface ExampleCluster {
   own?: Cluster
 }
 
+/** How to start the throwaway cluster when no seeds are given. */
+export interface ExampleClusterOptions extends Pick<StartClusterOptions, 'slots'> {
+  /**
+   * How the nodes announce themselves: by IP, or as `localhost` (`hostname`).
+   * @defaultValue `'ip'`
+   */
+  mode?: Exclude<ClusterMode, 'ipv6'>
+}
+
 /**
  * The seeds from `process.argv`, or a throwaway cluster with its seeds written in mixed spellings.
  *
  * @example
  * ```ts
- * const { seeds, own } = await exampleCluster()
+ * const { seeds, own } = await exampleCluster({ mode: 'hostname' })
  * try { … } finally { await own?.stop() }
  * ```
  */
-export const exampleCluster = async (): Promise<ExampleCluster> => {
+export const exampleCluster = async (options: ExampleClusterOptions = {}): Promise<ExampleCluster> => {
   const given = process.argv.slice(2)
   if (given.length > 0) return { seeds: given }
-  console.log('No seeds given: starting a three-master cluster on loopback (redis-server)…')
-  const own = await startCluster('ip')
+  const { mode = 'ip', ...layout } = options
+  const announced = mode === 'ip' ? 'announced by IP' : 'announced as localhost'
+  const ranges = layout.slots === undefined ? '' : `, slots in ${layout.slots.length} ranges`
+  console.log(
+    `No seeds given: starting a three-master cluster on loopback (redis-server, ${announced}${ranges})…`,
+  )
+  const own = await startCluster(mode, layout)
   const [a, b, c] = own.nodes.map((node) => node.port)
   return { seeds: [`LOCALHOST:${a}`, `[::1]:${b}`, `redis://localhost:${c}`, `127.0.0.1:${a}`], own }
 }

@@ -9,9 +9,10 @@
  *
  * In an application, import from 'canonical-node-key' and 'canonical-node-key/ioredis'.
  */
+
+import { createNodeKeyer, loopbackResolver } from 'canonical-node-key'
+import { ioredisNatMap, ioredisStartupNodes } from 'canonical-node-key/ioredis'
 import { Cluster } from 'ioredis'
-import { createNodeKeyer, loopbackResolver } from '../src/index.ts'
-import { ioredisNatMap, ioredisStartupNodes } from '../src/ioredis.ts'
 import { announceNode2AsIPv6, exampleCluster } from './cluster-for-examples.ts'
 
 const { seeds, own } = await exampleCluster()

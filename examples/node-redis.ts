@@ -9,9 +9,10 @@
  *
  * In an application, import from 'canonical-node-key' and 'canonical-node-key/node-redis'.
  */
+
+import { createNodeKeyer, loopbackResolver } from 'canonical-node-key'
+import { nodeRedisAddressMap, nodeRedisRootNodes } from 'canonical-node-key/node-redis'
 import { createCluster } from 'redis'
-import { createNodeKeyer, loopbackResolver } from '../src/index.ts'
-import { nodeRedisAddressMap, nodeRedisRootNodes } from '../src/node-redis.ts'
 import { announceNode2AsIPv6, exampleCluster } from './cluster-for-examples.ts'
 
 const { seeds, own } = await exampleCluster()

@@ -9,10 +9,10 @@ import {
   type NodeKey,
   NodeMap,
   type NodeMapKeyer,
-} from '../../src/index.ts'
+} from 'canonical-node-key'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
 import { RespConnection } from './connection.ts'
-import type { TopologyNode } from './topology.ts'
+import type { AnnouncedMaster } from './topology.ts'
 
 /** Options of {@link ClusterClient}. */
 export interface ClusterClientOptions extends ClusterRouterOptions {
@@ -101,7 +101,7 @@ export class ClusterClient extends ClusterRouter {
     return node
   }
 
-  protected override async topologyNode(master: TopologyNode): Promise<RoutedNode> {
+  protected override async topologyNode(master: AnnouncedMaster): Promise<RoutedNode> {
     const address = { host: master.host, port: master.port }
     const held = this.#nodes.get(address)
     if (held !== undefined && held.id !== undefined && held.id !== master.id) {

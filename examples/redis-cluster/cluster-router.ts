@@ -4,11 +4,11 @@
  * the topology from `CLUSTER SLOTS`. Where the per-node connections are kept is left to the subclass; that
  * is the one place {@link ClusterClient} and {@link NaiveClusterClient} differ.
  */
-import type { AddressInput, Endpoint } from '../../src/index.ts'
+import type { AddressInput, Endpoint } from 'canonical-node-key'
 import type { RespConnection } from './connection.ts'
 import { keyHashSlot, SLOT_COUNT } from './hash-slot.ts'
 import { type Argument, RedisReplyError, type Reply } from './resp.ts'
-import { parseClusterSlots, parseRedirect, type TopologyNode } from './topology.ts'
+import { type AnnouncedMaster, parseRedirect, readAnnouncedSlotRanges } from './topology.ts'
 
 /** A node as the router sees it: something holding one connection. */
 export interface RoutedNode {
@@ -117,7 +117,7 @@ export abstract class ClusterRouter {
   /** The node for a seed, as the caller spelled it. */
   protected abstract seedNode(seed: AddressInput): Promise<RoutedNode>
   /** The node for a master a topology reply names. */
-  protected abstract topologyNode(node: TopologyNode): Promise<RoutedNode>
+  protected abstract topologyNode(node: AnnouncedMaster): Promise<RoutedNode>
   /** The node a redirection names. */
   protected abstract redirectNode(endpoint: Endpoint): Promise<RoutedNode>
   /** After a refresh: let go of the nodes the new slot table does not use. */
@@ -197,7 +197,7 @@ export abstract class ClusterRouter {
         lastError = error
         continue
       }
-      const ranges = parseClusterSlots(reply, source.connection.host)
+      const ranges = readAnnouncedSlotRanges(reply, source.connection.host)
       const slots: (RoutedNode | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
       const kept = new Set<RoutedNode>()
       for (const range of ranges) {

@@ -5,4 +5,4 @@ export { ConnectionClosedError, RespConnection, type RespConnectionOptions } fro
 export { crc16, hashTag, keyHashSlot, SLOT_COUNT } from './hash-slot.ts'
 export { NaiveClusterClient } from './naive-cluster-client.ts'
 export { encodeCommand, RedisReplyError, RespDecoder, RespProtocolError } from './resp.ts'
-export { parseClusterSlots, parseRedirect, TopologyError } from './topology.ts'
+export { parseRedirect, readAnnouncedSlotRanges, TopologyError } from './topology.ts'

@@ -6,10 +6,10 @@
  * connection is opened and stored over the previous one, which nothing closes any more. It exists to show
  * that leak on a real cluster; do not use it.
  */
-import { type AddressInput, type Endpoint, parseAddress } from '../../src/index.ts'
+import { type AddressInput, type Endpoint, parseAddress } from 'canonical-node-key'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
 import { RespConnection } from './connection.ts'
-import type { TopologyNode } from './topology.ts'
+import type { AnnouncedMaster } from './topology.ts'
 
 /** A node object that names itself by its normalized host, as redis-py's `ClusterNode` did. */
 interface NaiveNode extends RoutedNode {
@@ -63,7 +63,7 @@ export class NaiveClusterClient extends ClusterRouter {
     return this.#lookup(host, port)
   }
 
-  protected override topologyNode(master: TopologyNode): Promise<RoutedNode> {
+  protected override topologyNode(master: AnnouncedMaster): Promise<RoutedNode> {
     return this.#lookup(master.host, master.port)
   }
 

@@ -1,14 +1,16 @@
 /**
  * Reading a cluster's topology from `CLUSTER SLOTS` and its redirections from `MOVED` and `ASK` errors, as the
  * Redis Cluster specification and the command's reference describe them
- * (https://redis.io/docs/latest/commands/cluster-slots/). Addresses are returned as the server spelled them;
- * identity is the node cache's business, not the parser's.
+ * (https://redis.io/docs/latest/commands/cluster-slots/). Addresses are returned as the server spelled them,
+ * unkeyed: identity is the node cache's business here, so the naive client can show what goes wrong without
+ * it. (The library's `readClusterSlots` reads the same reply and keys every node; its `parseClusterSlots`
+ * reads `redis-cli --json` text.)
  */
-import { type Endpoint, parseAddress } from '../../src/index.ts'
+import { type Endpoint, parseAddress } from 'canonical-node-key'
 import type { RedisReplyError, Reply } from './resp.ts'
 
 /** A master as one `CLUSTER SLOTS` range reports it. */
-export interface TopologyNode {
+export interface AnnouncedMaster {
   /** The node id (40 hex characters). */
   id: string
   /**
@@ -20,10 +22,10 @@ export interface TopologyNode {
 }
 
 /** A range of hash slots and the master serving it. */
-export interface SlotRange {
+export interface AnnouncedSlotRange {
   start: number
   end: number
-  master: TopologyNode
+  master: AnnouncedMaster
 }
 
 /**
@@ -31,7 +33,7 @@ export interface SlotRange {
  *
  * @example
  * ```ts
- * parseClusterSlots('OK', '127.0.0.1') // throws TopologyError
+ * readAnnouncedSlotRanges('OK', '127.0.0.1') // throws TopologyError
  * ```
  */
 export class TopologyError extends Error {
@@ -53,7 +55,7 @@ const metadataIp = (entry: Reply[]): string | undefined => {
   return undefined
 }
 
-const readNode = (entry: Reply, originHost: string): TopologyNode => {
+const readNode = (entry: Reply, originHost: string): AnnouncedMaster => {
   if (!Array.isArray(entry) || entry.length < 3) {
     throw new TopologyError('Expected a CLUSTER SLOTS node entry: [host, port, id, …].')
   }
@@ -76,17 +78,18 @@ const readNode = (entry: Reply, originHost: string): TopologyNode => {
 }
 
 /**
- * The slot ranges of a `CLUSTER SLOTS` reply, each with its master (replicas are not used by this client).
- * `originHost` is the host the reply came from, for the empty-host endpoint.
+ * The slot ranges of a RESP2 `CLUSTER SLOTS` reply as `resp.ts` decodes it, each with its master as
+ * announced (replicas are not used by this client). `originHost` is the host the reply came from, for the
+ * empty-host endpoint.
  *
  * @throws {@link TopologyError} for a reply of another shape.
  * @example
  * ```ts
- * parseClusterSlots([[0, 16383, ['', 7000, 'e7d1…']]], '127.0.0.1')
+ * readAnnouncedSlotRanges([[0, 16383, ['', 7000, 'e7d1…']]], '127.0.0.1')
  * // [{ start: 0, end: 16383, master: { id: 'e7d1…', host: '127.0.0.1', port: 7000 } }]
  * ```
  */
-export const parseClusterSlots = (reply: Reply, originHost: string): SlotRange[] => {
+export const readAnnouncedSlotRanges = (reply: Reply, originHost: string): AnnouncedSlotRange[] => {
   if (!Array.isArray(reply)) throw new TopologyError('Expected CLUSTER SLOTS to reply with an array.')
   return reply.map((range) => {
     if (!Array.isArray(range) || range.length < 3) {

@@ -38,6 +38,7 @@ import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cl
 const skip = skipUnlessRedis()
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../..', import.meta.url))
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 type ClientName = 'ioredis 5' | 'ioredis 6' | 'node-redis 5' | 'node-redis 6'
 const CLIENTS: readonly ClientName[] = ['ioredis 5', 'ioredis 6', 'node-redis 5', 'node-redis 6']
@@ -526,18 +527,17 @@ describe('ioredis and node-redis with the adapters (real servers)', { skip }, ()
       }
     }
 
-    // The README's examples, run as a user runs them, against this cluster's seeds.
+    // The README's examples, run as a user runs them (their npm scripts), against this cluster's seeds.
     for (const [example, expected] of [
       ['ioredis', /pool: \[ '127\.0\.0\.1:\d+', '127\.0\.0\.1:\d+', '127\.0\.0\.1:\d+' \]/],
       ['node-redis', /masters: \[ 'localhost:\d+', 'localhost:\d+', 'localhost:\d+' \]/],
     ] as const) {
-      test(`examples/${example}.ts runs`, async () => {
+      test(`npm run example:${example} runs`, async () => {
         const seeds = [`LOCALHOST:${ports[0]}`, `redis://localhost:${ports[1]}`]
-        const { stdout } = await run(
-          process.execPath,
-          ['--import', 'tsx', `examples/${example}.ts`, ...seeds],
-          { cwd: root, timeout: 60_000 },
-        )
+        const { stdout } = await run(npm, ['run', '--silent', `example:${example}`, '--', ...seeds], {
+          cwd: root,
+          timeout: 60_000,
+        })
         assert.match(stdout, expected)
       })
     }

@@ -129,6 +129,22 @@ export const waitFor = async <T>(
   }
 }
 
+/**
+ * `count` ranges of nearly equal size over the 16384 slots, dealt to `nodes` nodes in turn: a layout for
+ * {@link StartClusterOptions.slots} where each node serves several ranges.
+ *
+ * @example
+ * ```ts
+ * splitSlots(6, 3) // [[0, 2729, 0], [2730, 5460, 1], [5461, 8191, 2], [8192, 10921, 0], …]
+ * ```
+ */
+export const splitSlots = (count: number, nodes: number): [number, number, number][] =>
+  Array.from({ length: count }, (_, i) => [
+    Math.floor((i * 16384) / count),
+    Math.floor(((i + 1) * 16384) / count) - 1,
+    i % nodes,
+  ])
+
 /** One running server of the cluster. */
 export interface ClusterNode {
   readonly port: number

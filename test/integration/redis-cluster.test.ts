@@ -4,15 +4,21 @@
  * `Map`-keyed client leaking on the same cluster. Connections are counted by the servers (`CLIENT LIST`).
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { ClusterClient } from '../../examples/redis-cluster/cluster-client.ts'
 import type { ClusterRouter } from '../../examples/redis-cluster/cluster-router.ts'
 import { keyHashSlot } from '../../examples/redis-cluster/hash-slot.ts'
 import { NaiveClusterClient } from '../../examples/redis-cluster/naive-cluster-client.ts'
 import type { Reply } from '../../examples/redis-cluster/resp.ts'
-import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
+import { type Cluster, skipUnlessRedis, splitSlots, startCluster, waitFor } from './redis-cluster-harness.ts'
 
 const skip = skipUnlessRedis()
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 let names = 0
 const uniqueName = (scenario: string): string => `cnk-${scenario}-${process.pid}-${++names}`
@@ -45,14 +51,6 @@ const roundTrip = async (client: ClusterRouter, count: number, tag: string): Pro
   }
   assert.equal(checked, count)
 }
-
-/** `count` ranges of nearly equal size over the 16384 slots, dealt to `nodes` nodes in turn. */
-const splitSlots = (count: number, nodes: number): [number, number, number][] =>
-  Array.from({ length: count }, (_, i) => [
-    Math.floor((i * 16384) / count),
-    Math.floor(((i + 1) * 16384) / count) - 1,
-    i % nodes,
-  ])
 
 /** `id host` of each range's master, as node `index` reports them. */
 const slotEndpoints = async (cluster: Cluster, index: number): Promise<string[]> =>
@@ -380,6 +378,36 @@ describe('Redis Cluster (real servers)', { skip }, () => {
         await client.close()
       }
       assert.deepEqual(await cluster.connectionsNamed(name), NONE)
+    })
+
+    test('npm run example:redis-cluster: the naive client leaves connections open, the NodeMap one 1 per node', async () => {
+      const seeds = [`LOCALHOST:${ports[0]}`, `redis://localhost:${ports[1]}`]
+      const { stdout } = await run(npm, ['run', '--silent', 'example:redis-cluster', '--', ...seeds], {
+        cwd: root,
+        timeout: 60_000,
+      })
+      const [naive, nodeMap] = stdout.split('ClusterClient, a NodeMap')
+      const counts = (section: string | undefined, step: string): number[] => {
+        const line = section?.split('\n').find((text) => text.trimStart().startsWith(step))
+        assert.ok(line !== undefined, `a line "${step}" in:\n${stdout}`)
+        return line
+          .slice(line.indexOf(':') + 1)
+          .trim()
+          .split(/\s+/)
+          .slice(0, 3)
+          .map(Number)
+      }
+      assert.ok(
+        counts(naive, 'after close()').every((count) => count > 0),
+        stdout,
+      )
+      assert.deepEqual(counts(nodeMap, 'after 3 refreshes'), ONE_PER_NODE, stdout)
+      assert.deepEqual(counts(nodeMap, 'after close()'), NONE, stdout)
+      // It closed what it opened, leaked connections included.
+      await waitFor("the example's connections to close", async () => {
+        const lists = await Promise.all([0, 1, 2].map((i) => cluster.command(i, ['CLIENT', 'LIST'])))
+        return lists.some((list) => String(list).includes(' name=canonical-node-key-')) ? undefined : true
+      })
     })
 
     // Last in this cluster: it re-announces a node.
