@@ -629,7 +629,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
     this.#pending.set(key, pending)
-    this.#create(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
+    this.#runCreation(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
     return pending.promise
   }
 
@@ -1028,7 +1028,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** Run `create` for a creation filed in `#pending`, and file or drop its value. */
-  async #create(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
+  async #runCreation(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
     let value: V
     try {
       value = await create(pending.key, dial, pending.controller.signal)
