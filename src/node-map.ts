@@ -8,6 +8,7 @@ import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servername
 import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
 import { canonicalNodeKey } from './key.js'
 import type { DialTarget, NodeEndpoint } from './memo.js'
+import { NodeLinks } from './node-links.js'
 
 /**
  * Why a value left a {@link NodeMap}; the third argument of its `dispose` hook.
@@ -175,6 +176,9 @@ type Spelled = undefined | readonly [input: unknown, port: unknown, pair: boolea
 /** Distinct raw spellings, in the order first seen, with how to key each again. */
 type Aliases = Map<string, Spelled>
 
+/** A raw spelling and how to key it again: what a link keeps of the address it was made by. */
+type Spelling = readonly [raw: string, spelled: Spelled]
+
 interface Entry<V> {
   /** The key the entry is filed under; changes only when the map re-keys. */
   key: NodeKey
@@ -200,8 +204,8 @@ interface Pending<V> {
   cancelled: NodeMapDisposeReason | undefined
 }
 
-/** The key of an input and what is remembered of how it was spelled. */
-interface Lookup {
+/** An input with the key the map uses for it, and how it was spelled. */
+interface Keyed {
   /** The key the map uses: the keyer's answer, followed through a link. */
   key: NodeKey
   /** The raw spelling as given: strings as written, pairs and objects as `host:port`. */
@@ -296,11 +300,11 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   /** Entries in recency order (least recently used first) when `max` is finite, else insertion order. */
   readonly #entries = new Map<NodeKey, Entry<V>>()
   readonly #pending = new Map<NodeKey, Pending<V>>()
-  /** A linked address's key to the key of the entry it finds; never chained (targets are not sources). */
-  readonly #linkOf = new Map<NodeKey, NodeKey>()
+  /** Linked addresses' keys to the keys of the entries they find. */
+  readonly #links = new NodeLinks<Spelling>(MAX_LINKS)
   /**
    * Address strings `get` has found, straight to their entry, so a repeated lookup is one `Map.get`. It is
-   * emptied whenever an answer could change: an entry leaves or a link changes (`#forget`), or the keyer's
+   * emptied whenever an answer could change: an entry leaves or a link changes, or the keyer's
    * answers change (its `generation` moves). Used only with a keyer that has a generation; bounded, and
    * emptied when full.
    */
@@ -310,10 +314,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * none (its answers are taken never to change).
    */
   #generation: number | undefined
-  /** A target key to the keys linked to it, oldest first, at most {@link MAX_LINKS}. */
-  readonly #linked = new Map<NodeKey, NodeKey[]>()
-  /** A linked address's key to the spelling it was linked by, to key it again when the answers change. */
-  readonly #linkSpelling = new Map<NodeKey, readonly [raw: string, spelled: Spelled]>()
   /** The next entry's birth number. */
   #born = 0
   /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
@@ -374,7 +374,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   keyOf(address: AddressInput): NodeKey
   keyOf(...args: [AddressInput] | [string, NodeMapPort]): NodeKey {
     this.#sync()
-    return this.#lookup(args[0], args[1], args.length > 1).key
+    return this.#keyInput(args[0], args[1], args.length > 1).key
   }
 
   /**
@@ -458,9 +458,9 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   set(...args: [AddressInput, V] | [string, NodeMapPort, V]): this {
     this.#sync()
     const pair = args.length > 2
-    const found = this.#lookup(args[0], args[1], pair)
+    const keyed = this.#keyInput(args[0], args[1], pair)
     const value = (pair ? args[2] : args[1]) as V
-    this.#settle(this.#store(found, value))
+    this.#disposeDeparted(this.#store(keyed, value))
     return this
   }
 
@@ -480,16 +480,16 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   delete(address: AddressInput): boolean
   delete(...args: [AddressInput] | [string, NodeMapPort]): boolean {
     this.#sync()
-    const found = this.#tryLookup(args[0], args[1], args.length > 1)
-    if (found === undefined) return false
-    const { key } = found
-    this.#cancel(key, 'delete')
+    const keyed = this.#tryKeyInput(args[0], args[1], args.length > 1)
+    if (keyed === undefined) return false
+    const { key } = keyed
+    this.#cancelCreation(key, 'delete')
     const entry = this.#entries.get(key)
     if (entry !== undefined) this.#entries.delete(key)
     this.#front.clear()
     this.#dropLinksIfOrphan(key)
     if (entry === undefined) return false
-    this.#settle([[entry.value, key, 'delete']])
+    this.#disposeDeparted([[entry.value, key, 'delete']])
     return true
   }
 
@@ -508,13 +508,11 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     for (const [key, entry] of this.#entries) departures.push([entry.value, key, 'clear'])
     this.#entries.clear()
     this.#front.clear()
-    for (const key of [...this.#pending.keys()]) this.#cancel(key, 'clear')
-    this.#linkOf.clear()
-    this.#linked.clear()
-    this.#linkSpelling.clear()
+    for (const key of [...this.#pending.keys()]) this.#cancelCreation(key, 'clear')
+    this.#links.clear()
     // Nothing is left to re-key.
     if (this.#generation !== undefined) this.#generation = this.#keyer.generation
-    this.#settle(departures)
+    this.#disposeDeparted(departures)
   }
 
   /**
@@ -541,22 +539,22 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (typeof create !== 'function') {
       throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
     }
-    const found = this.#lookup(args[0], args[1], pair)
-    const entry = this.#entries.get(found.key)
+    const keyed = this.#keyInput(args[0], args[1], pair)
+    const entry = this.#entries.get(keyed.key)
     if (entry !== undefined) {
-      this.#touch(found.key, entry)
-      pushAlias(entry.aliases, found.raw, found.spelled)
+      this.#touch(keyed.key, entry)
+      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
       return entry.value
     }
-    const value = (create as NodeMapCreate<V>)(found.key, this.#dialOf(found))
+    const value = (create as NodeMapCreate<V>)(keyed.key, this.#dialOf(keyed))
     // `create` may have filed a value for this key itself (re-entrantly); that one stays.
-    const again = this.#entries.get(found.key)
+    const again = this.#entries.get(keyed.key)
     if (again !== undefined) {
       // Unless `create` filed the very value it returns: that one is in the map, not stale.
-      if (!Object.is(value, again.value)) this.#settle([[value, found.key, 'stale']])
+      if (!Object.is(value, again.value)) this.#disposeDeparted([[value, keyed.key, 'stale']])
       return again.value
     }
-    this.#settle(this.#store(found, value))
+    this.#disposeDeparted(this.#store(keyed, value))
     return value
   }
 
@@ -589,31 +587,31 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   ): Promise<V> {
     const pair = args.length > 2
     const create = (pair ? args[2] : args[1]) as unknown
-    let found: Lookup
+    let keyed: Keyed
     try {
       this.#sync()
       if (typeof create !== 'function') {
         throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
       }
-      found = this.#lookup(args[0], args[1], pair)
+      keyed = this.#keyInput(args[0], args[1], pair)
     } catch (error) {
       return Promise.reject(error)
     }
-    const { key } = found
+    const { key } = keyed
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
       this.#touch(key, entry)
-      pushAlias(entry.aliases, found.raw, found.spelled)
+      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
       return Promise.resolve(entry.value)
     }
     const inFlight = this.#pending.get(key)
     if (inFlight !== undefined) {
-      pushAlias(inFlight.aliases, found.raw, found.spelled)
+      pushAlias(inFlight.aliases, keyed.raw, keyed.spelled)
       return inFlight.promise
     }
     let dial: DialTarget
     try {
-      dial = this.#dialOf(found)
+      dial = this.#dialOf(keyed)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -626,12 +624,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         reject = rej
       }),
       controller: new AbortController(),
-      aliases: new Map([[found.raw, found.spelled]]),
+      aliases: new Map([[keyed.raw, keyed.spelled]]),
       cancelled: undefined,
     }
     // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
     this.#pending.set(key, pending)
-    this.#create(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
+    this.#runCreation(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
     return pending.promise
   }
 
@@ -651,8 +649,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   aliases(address: AddressInput): string[]
   aliases(...args: [AddressInput] | [string, NodeMapPort]): string[] {
     this.#sync()
-    const found = this.#tryLookup(args[0], args[1], args.length > 1)
-    const entry = found === undefined ? undefined : this.#entries.get(found.key)
+    const keyed = this.#tryKeyInput(args[0], args[1], args.length > 1)
+    const entry = keyed === undefined ? undefined : this.#entries.get(keyed.key)
     return entry === undefined ? [] : [...entry.aliases.keys()]
   }
 
@@ -674,20 +672,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    */
   link(address: AddressInput, key: AddressInput): boolean {
     this.#sync()
-    const target = this.#lookup(key, undefined, false).key
+    const target = this.#keyInput(key, undefined, false).key
     const source = this.#keyer(address)
     const raw = rawOf(address, undefined, false)
     const spelled = spelledOf(address, undefined, false)
     if (!this.#entries.has(target) && !this.#pending.has(target)) return false
     const targetAliases = (this.#entries.get(target) ?? this.#pending.get(target))?.aliases
     if (targetAliases !== undefined) pushAlias(targetAliases, raw, spelled)
-    if (source === target) return true
-    const departures: Departure<V>[] = []
-    const previous = this.#linkOf.get(source)
-    if (previous === target) return true
-    if (previous !== undefined) this.#unlink(source, previous)
+    if (source === target || this.#links.targetOf(source) === target) return true
     // The source's own entry and creation give way to the target's, and whatever was linked to the source
     // follows it.
+    const departures: Departure<V>[] = []
     const merged = this.#entries.get(source)
     this.#front.clear()
     if (merged !== undefined) {
@@ -695,15 +690,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       departures.push([merged.value, source, 'link'])
       if (targetAliases !== undefined) mergeAliases(targetAliases, merged.aliases)
     }
-    this.#cancel(source, 'link')
-    const followers = this.#linked.get(source) ?? []
-    this.#linked.delete(source)
-    for (const follower of followers) {
-      const spelling = this.#linkSpelling.get(follower)
-      if (spelling !== undefined) this.#addLink(follower, target, spelling)
-    }
-    this.#addLink(source, target, [raw, spelled])
-    this.#settle(departures)
+    this.#links.link(source, target, [raw, spelled])
+    // Last, so that the signal's listeners find the map linked.
+    this.#cancelCreation(source, 'link')
+    this.#disposeDeparted(departures)
     return true
   }
 
@@ -792,12 +782,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     return `Node${inspect(entries, { ...options, depth })}`
   }
 
-  /** Key an input, follow a link, and remember its spelling; throws for input that is not an address. */
-  #lookup(input: unknown, port: unknown, pair: boolean): Lookup {
+  /** Key an input, follow a link, and keep how it was spelled; throws for input that is not an address. */
+  #keyInput(input: unknown, port: unknown, pair: boolean): Keyed {
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
     const own = pair ? keyer(input, port) : keyer(input)
     return {
-      key: this.#linkOf.get(own) ?? own,
+      key: this.#links.follow(own),
       raw: rawOf(input, port, pair),
       spelled: spelledOf(input, port, pair),
       input,
@@ -806,10 +796,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
   }
 
-  /** {@link NodeMap.#lookup}, with `undefined` for input that is not an address. */
-  #tryLookup(input: unknown, port: unknown, pair: boolean): Lookup | undefined {
+  /** {@link NodeMap.#keyInput}, with `undefined` for input that is not an address. */
+  #tryKeyInput(input: unknown, port: unknown, pair: boolean): Keyed | undefined {
     try {
-      return this.#lookup(input, port, pair)
+      return this.#keyInput(input, port, pair)
     } catch {
       return undefined
     }
@@ -824,7 +814,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     } catch {
       return undefined
     }
-    return this.#linkOf.size === 0 ? own : (this.#linkOf.get(own) ?? own)
+    return this.#links.follow(own)
   }
 
   /**
@@ -855,33 +845,33 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    *
    * @throws TypeError when a custom keyer's key is not a node key.
    */
-  #dialOf(found: Lookup): DialTarget {
+  #dialOf(keyed: Keyed): DialTarget {
     const { endpoint } = this.#keyer
     if (typeof endpoint === 'function') {
-      const answer = found.pair
-        ? endpoint(found.input as string, found.port as NodeMapPort)
-        : endpoint(found.input as AddressInput)
-      if (answer.key === found.key) return dialTarget(answer.host, answer.port, answer.servername)
+      const answer = keyed.pair
+        ? endpoint(keyed.input as string, keyed.port as NodeMapPort)
+        : endpoint(keyed.input as AddressInput)
+      if (answer.key === keyed.key) return dialTarget(answer.host, answer.port, answer.servername)
     }
-    let keyed: { host: string; port: number }
+    let parsed: { host: string; port: number }
     try {
-      keyed = parseNodeKey(found.key)
+      parsed = parseNodeKey(keyed.key)
     } catch (error) {
       throw new TypeError(
-        `Expected the keyer of NodeMap to return node keys ("host:port", "[v6]:port"), got ${preview(found.key)}.`,
+        `Expected the keyer of NodeMap to return node keys ("host:port", "[v6]:port"), got ${preview(keyed.key)}.`,
         { cause: error },
       )
     }
     let servername: string | undefined
     try {
-      const given = found.pair
-        ? parseAddress({ host: found.input as string, port: (found.port ?? keyed.port) as number })
-        : parseAddress(found.input as AddressInput, { defaultPort: keyed.port })
+      const given = keyed.pair
+        ? parseAddress({ host: keyed.input as string, port: (keyed.port ?? parsed.port) as number })
+        : parseAddress(keyed.input as AddressInput, { defaultPort: parsed.port })
       servername = servernameOf(given.host)
     } catch {
       servername = undefined
     }
-    return dialTarget(keyed.host, keyed.port, servername)
+    return dialTarget(parsed.host, parsed.port, servername)
   }
 
   /**
@@ -895,14 +885,14 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       this.#generation = this.#keyer.generation
       this.#front.clear()
       this.#newest = undefined
-      this.#settle(this.#rekey())
+      this.#disposeDeparted(this.#rekey())
     }
   }
 
   /** File every entry, creation and link again under the keys their spellings give now (see the class doc). */
   #rekey(): Departure<V>[] {
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
-    const keyOf = (raw: string, spelled: Spelled): NodeKey | undefined => {
+    const keySpelling = (raw: string, spelled: Spelled): NodeKey | undefined => {
       try {
         if (spelled === undefined) return keyer(raw)
         const [input, port, pair] = spelled
@@ -912,10 +902,9 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       }
     }
     // The spellings links give their targets count as the targets' own.
-    const linkedSpellings = new Map<NodeKey, (readonly [string, Spelled])[]>()
-    for (const [source, target] of this.#linkOf) {
-      const spelling = this.#linkSpelling.get(source)
-      if (spelling === undefined) continue
+    const links = [...this.#links.entries()]
+    const linkedSpellings = new Map<NodeKey, Spelling[]>()
+    for (const [, target, spelling] of links) {
       const list = linkedSpellings.get(target)
       if (list === undefined) linkedSpellings.set(target, [spelling])
       else list.push(spelling)
@@ -924,12 +913,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const keyNow = (current: NodeKey, aliases: Aliases): NodeKey | undefined => {
       let first: NodeKey | undefined
       for (const [raw, spelled] of aliases) {
-        const key = keyOf(raw, spelled)
+        const key = keySpelling(raw, spelled)
         if (key === current) return current
         first ??= key
       }
       for (const [raw, spelled] of linkedSpellings.get(current) ?? []) {
-        const key = keyOf(raw, spelled)
+        const key = keySpelling(raw, spelled)
         if (key === current) return current
         first ??= key
       }
@@ -984,20 +973,15 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
 
     // Links follow their targets; one whose address now keys to a node held here on its own is dropped.
-    const links = [...this.#linkOf]
-    const spellings = new Map(this.#linkSpelling)
-    this.#linkOf.clear()
-    this.#linked.clear()
-    this.#linkSpelling.clear()
-    for (const [source, oldTarget] of links) {
-      const spelling = spellings.get(source)
+    this.#links.clear()
+    for (const [, oldTarget, spelling] of links) {
       const target = moved.get(oldTarget)
-      if (spelling === undefined || target === undefined) continue
+      if (target === undefined) continue
       if (!this.#entries.has(target) && !this.#pending.has(target)) continue
-      const key = keyOf(spelling[0], spelling[1])
-      if (key === undefined || key === target || this.#linkOf.has(key)) continue
+      const key = keySpelling(spelling[0], spelling[1])
+      if (key === undefined || key === target || this.#links.targetOf(key) !== undefined) continue
       if (this.#entries.has(key) || this.#pending.has(key)) continue
-      this.#addLink(key, target, spelling)
+      this.#links.link(key, target, spelling)
     }
     return departures
   }
@@ -1011,21 +995,21 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** File a value; returns what left (a replaced value, an evicted one). */
-  #store(found: Lookup, value: V): Departure<V>[] {
-    const { key } = found
+  #store(keyed: Keyed, value: V): Departure<V>[] {
+    const { key } = keyed
     const superseded = this.#pending.get(key)
-    this.#cancel(key, 'set')
+    this.#cancelCreation(key, 'set')
     const departures: Departure<V>[] = []
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
       if (!Object.is(entry.value, value)) departures.push([entry.value, key, 'set'])
       entry.value = value
       this.#touch(key, entry)
-      pushAlias(entry.aliases, found.raw, found.spelled)
+      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
       return departures
     }
     const aliases: Aliases = superseded?.aliases ?? new Map()
-    pushAlias(aliases, found.raw, found.spelled)
+    pushAlias(aliases, keyed.raw, keyed.spelled)
     return this.#insert(key, { key, value, aliases, born: this.#born++ })
   }
 
@@ -1044,7 +1028,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** Run `create` for a creation filed in `#pending`, and file or drop its value. */
-  async #create(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
+  async #runCreation(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
     let value: V
     try {
       value = await create(pending.key, dial, pending.controller.signal)
@@ -1064,20 +1048,20 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       if (older !== undefined) {
         // Re-keying brought a value filed earlier to this key meanwhile: the older one stays.
         mergeAliases(older.aliases, pending.aliases)
-        if (!Object.is(value, older.value)) this.#settle([[value, key, 'rekeyed']])
+        if (!Object.is(value, older.value)) this.#disposeDeparted([[value, key, 'rekeyed']])
         return older.value
       }
-      this.#settle(this.#insert(key, { key, value, aliases: pending.aliases, born: this.#born++ }))
+      this.#disposeDeparted(this.#insert(key, { key, value, aliases: pending.aliases, born: this.#born++ }))
       return value
     }
     // The key was deleted, cleared, set or linked away meanwhile, or re-keying merged this creation into
     // another: this value is not filed. The callers get what the address finds now, if anything.
-    const now = this.#linkOf.get(key) ?? key
+    const now = this.#links.follow(key)
     const entry = this.#entries.get(now)
     // The value may be the one filed meanwhile (a create that set it itself, or two creators sharing one
     // object): that one is in the map, not stale.
     if (entry === undefined || !Object.is(value, entry.value)) {
-      this.#settle([[value, key, pending.cancelled === 'rekeyed' ? 'rekeyed' : 'stale']])
+      this.#disposeDeparted([[value, key, pending.cancelled === 'rekeyed' ? 'rekeyed' : 'stale']])
     }
     if (entry !== undefined) return entry.value
     const next = this.#pending.get(now)
@@ -1089,7 +1073,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /** Take the creation in flight for a key, if any, out of the map and abort its signal. */
-  #cancel(key: NodeKey, reason: NodeMapDisposeReason): void {
+  #cancelCreation(key: NodeKey, reason: NodeMapDisposeReason): void {
     const pending = this.#pending.get(key)
     if (pending === undefined) return
     this.#pending.delete(key)
@@ -1097,51 +1081,13 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     pending.controller.abort(new Error(`The creation for ${key} was superseded (${reason}).`))
   }
 
-  /** Link a key to a target, keeping the target's newest links. */
-  #addLink(source: NodeKey, target: NodeKey, spelling: readonly [raw: string, spelled: Spelled]): void {
-    this.#front.clear()
-    this.#linkOf.set(source, target)
-    this.#linkSpelling.set(source, spelling)
-    let sources = this.#linked.get(target)
-    if (sources === undefined) {
-      sources = []
-      this.#linked.set(target, sources)
-    }
-    sources.push(source)
-    while (sources.length > MAX_LINKS) {
-      const dropped = sources.shift()
-      if (dropped !== undefined) {
-        this.#linkOf.delete(dropped)
-        this.#linkSpelling.delete(dropped)
-      }
-    }
-  }
-
-  #unlink(source: NodeKey, target: NodeKey): void {
-    this.#front.clear()
-    this.#linkOf.delete(source)
-    this.#linkSpelling.delete(source)
-    const sources = this.#linked.get(target)
-    if (sources === undefined) return
-    const at = sources.indexOf(source)
-    if (at !== -1) sources.splice(at, 1)
-    if (sources.length === 0) this.#linked.delete(target)
-  }
-
   /** Links leave with the last trace of their target: its entry and its creation in flight. */
   #dropLinksIfOrphan(key: NodeKey): void {
-    if (this.#entries.has(key) || this.#pending.has(key)) return
-    const sources = this.#linked.get(key)
-    if (sources === undefined) return
-    for (const source of sources) {
-      this.#linkOf.delete(source)
-      this.#linkSpelling.delete(source)
-    }
-    this.#linked.delete(key)
+    if (!this.#entries.has(key) && !this.#pending.has(key)) this.#links.dropTo(key)
   }
 
   /** Dispose what left, once each, with the map already consistent; surface errors as documented. */
-  #settle(departures: Departure<V>[]): void {
+  #disposeDeparted(departures: Departure<V>[]): void {
     if (departures.length === 0 || this.#dispose === undefined) return
     const errors: unknown[] = []
     for (const [value, key, reason] of departures) {

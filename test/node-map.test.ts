@@ -688,6 +688,22 @@ describe('NodeMap: creations in flight meet set, getOrCreate, link and eviction'
     assert.deepEqual(disposed, [['v6', '[::1]:7000', 'stale']])
     assert.equal(map.size, 1)
   })
+
+  test('a creation superseded by link aborts with the map already linked', async () => {
+    const map = new NodeMap<string>()
+    map.set('127.0.0.1:7000', 'v4')
+    const seen: (string | undefined)[] = []
+    const own = map.getOrCreateAsync('::1:7000', async (_key, _dial, signal) => {
+      // Twice: the first lookup may index the address, and the second must still see the link.
+      signal.addEventListener('abort', () => seen.push(map.get('[::1]:7000'), map.get('[::1]:7000')))
+      await tick()
+      return 'v6'
+    })
+    map.link('::1:7000', '127.0.0.1:7000')
+    assert.deepEqual(seen, ['v4', 'v4'])
+    assert.equal(map.get('[::1]:7000'), 'v4')
+    assert.equal(await own, 'v4')
+  })
 })
 
 describe('repeated lookups by one address string', () => {
