@@ -13,26 +13,10 @@ import {
   readHostOptions,
   trimAsciiWhitespace,
 } from './host.js'
+import { joinKey, type NodeKey } from './node-key.js'
 import { checkDefaultPort, portOrFailure } from './port.js'
 
-declare const brand: unique symbol
-
-/**
- * A canonical node key: `host:port`, `[ipv6]:port` or `[ipv6%zone]:port`. Branded, so a raw
- * `` `${host}:${port}` `` string does not type-check where a canonical key belongs; get one from
- * {@link canonicalNodeKey}, a keyer, {@link formatNodeKey} or {@link parseNodeKey}'s inverse.
- *
- * @example
- * ```ts
- * const key: NodeKey = canonicalNodeKey('LOCALHOST', 7000) // '127.0.0.1:7000'
- * const raw: NodeKey = '127.0.0.1:7000'                     // type error: a plain string is not a key
- * ```
- * @category Addresses
- */
-export type NodeKey = string & {
-  /** A type-only brand: no such property exists at run time. */
-  readonly [brand]: 'NodeKey'
-}
+export { joinKey, type NodeKey } from './node-key.js'
 
 /**
  * A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets).
@@ -308,20 +292,6 @@ export const parseAddress = (input: AddressInput, options?: ParseAddressOptions)
 const PARSE_ADDRESS_HINTS: Partial<Record<Failure['reason'], string>> = {
   'empty-host': 'Or pass that host as the `originHost` option.',
   'missing-port': 'Give one, or pass the `defaultPort` option.',
-}
-
-/**
- * The key of an endpoint whose host and port are already canonical. A zone that starts with "25" is written
- * with its "%" escaped (`[fe80::1%25251]`), because inside brackets `%25` reads as that escape (RFC 6874;
- * docs/canonical-form.md §5.1).
- */
-export const joinKey = (host: string, port: number): NodeKey => {
-  if (!host.includes(':')) return `${host}:${port}` as NodeKey
-  const percent = host.indexOf('%')
-  if (percent !== -1 && host.startsWith('25', percent + 1)) {
-    return `[${host.slice(0, percent)}%25${host.slice(percent + 1)}]:${port}` as NodeKey
-  }
-  return `[${host}]:${port}` as NodeKey
 }
 
 /** How a node key's host reads: as written, IPv4-mapped IPv6 kept (a keyer with `mappedIPv4: 'keep'` writes it, §5). */

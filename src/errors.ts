@@ -2,7 +2,7 @@
  * Errors thrown at the public edge. Inside the library, parsers report failure as a value
  * ({@link Failure}); only the exported functions turn a failure into one of these.
  */
-import type { NodeKey } from './address.js'
+import type { NodeKey } from './node-key.js'
 
 /** How much of the offending input an error keeps, so a hostile megabyte is not echoed back. */
 const INPUT_PREVIEW = 64

@@ -40,6 +40,7 @@ export {
   canonicalNodeKey,
   createNodeKeyer,
   type KeyerOptions,
+  type KeyFunction,
   type NodeKeyer,
 } from './key.js'
 export type { DialTarget, MemoStats, NodeEndpoint } from './memo.js'
@@ -48,7 +49,6 @@ export {
   type NodeMapCreate,
   type NodeMapCreateAsync,
   type NodeMapDisposeReason,
-  type NodeMapKeyer,
   type NodeMapOptions,
   type NodeMapPort,
 } from './node-map.js'

@@ -72,8 +72,39 @@ export interface KeyerOptions extends HostOptions {
 export type AddressKeyer = (address: AddressInput) => NodeKey
 
 /**
- * A function from any spelling of a node address to its canonical {@link NodeKey}, with a memo.
- * Same call shapes as {@link canonicalNodeKey}.
+ * A function from any spelling of a node address to its {@link NodeKey}, with the call shapes of
+ * {@link canonicalNodeKey}: what a {@link NodeMap} keys with. Every {@link NodeKeyer} is one; a function of
+ * your own may leave out `generation` and `endpoint`.
+ *
+ * @example
+ * ```ts
+ * const keyer: KeyFunction = createNodeKeyer({ resolver: staticResolver({ 'cache-a': '10.0.0.7' }) })
+ * const nodes = new NodeMap<string>({ keyer })
+ * nodes.set('cache-a', 6379, 'a')
+ * nodes.get('10.0.0.7:6379') // 'a'
+ * ```
+ * @category Keys
+ */
+export interface KeyFunction {
+  (host: string, port: number | string | undefined): NodeKey
+  (address: AddressInput): NodeKey
+  /**
+   * A number that changes whenever the function's answers may have changed (every {@link NodeKeyer} has
+   * one). With it, a NodeMap answers a repeated address string in one lookup; without it, every lookup goes
+   * through the function.
+   */
+  readonly generation?: number
+  /**
+   * Where a key stands (every {@link NodeKeyer} has it): what a NodeMap's `create` is told to dial. Without
+   * it, `create` gets the host and port of the key, and the DNS name the address gave.
+   */
+  readonly endpoint?:
+    | ((input: AddressInput | string, port?: number | string | undefined) => NodeEndpoint)
+    | undefined
+}
+
+/**
+ * A {@link KeyFunction} with a memo, as {@link createNodeKeyer} makes it.
  *
  * @example
  * ```ts
@@ -83,7 +114,7 @@ export type AddressKeyer = (address: AddressInput) => NodeKey
  * ```
  * @category Keys
  */
-export interface NodeKeyer {
+export interface NodeKeyer extends KeyFunction {
   /** The key of a host and a port given apart. */
   (host: string, port: number | string | undefined): NodeKey
   /** The key of one address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'` or `{ host, port }`. */

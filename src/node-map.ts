@@ -6,8 +6,8 @@
  */
 import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servernameOf } from './address.js'
 import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
-import { canonicalNodeKey } from './key.js'
-import type { DialTarget, NodeEndpoint } from './memo.js'
+import { canonicalNodeKey, type KeyFunction } from './key.js'
+import type { DialTarget } from './memo.js'
 import { NodeLinks } from './node-links.js'
 
 /**
@@ -55,34 +55,6 @@ export type NodeMapDisposeReason =
 export type NodeMapPort = number | string | undefined
 
 /**
- * The key function of a {@link NodeMap}: the call shapes of {@link canonicalNodeKey}.
- *
- * @example
- * ```ts
- * const keyer: NodeMapKeyer = createNodeKeyer({ resolver: staticResolver({ 'cache-a': '10.0.0.7' }) })
- * const nodes = new NodeMap<string>({ keyer })
- * nodes.set('cache-a', 6379, 'a')
- * nodes.get('10.0.0.7:6379') // 'a'
- * ```
- * @category NodeMap
- */
-export interface NodeMapKeyer {
-  (host: string, port: NodeMapPort): NodeKey
-  (address: AddressInput): NodeKey
-  /**
-   * A number that changes whenever the keyer's answers may have changed (every keyer
-   * {@link createNodeKeyer} makes has one). With it, the map answers a repeated address string in one
-   * lookup; without it, every lookup goes through the keyer.
-   */
-  readonly generation?: number
-  /**
-   * Where a key stands (every keyer {@link createNodeKeyer} makes has it): what `create` is told to dial.
-   * Without it, `create` gets the host and port of the key, and the DNS name the address gave.
-   */
-  readonly endpoint?: ((input: AddressInput | string, port?: NodeMapPort) => NodeEndpoint) | undefined
-}
-
-/**
  * The `create` callback of {@link NodeMap.getOrCreate}: gets the key and where to dial it.
  *
  * @example
@@ -113,12 +85,6 @@ export type NodeMapCreateAsync<V> = (
 
 /**
  * Options of a {@link NodeMap}.
- *
- * @example
- * ```ts
- * const options: NodeMapOptions<Redis> = { max: 64, dispose: (client) => client.disconnect() }
- * const nodes = new NodeMap(options) // a NodeMap<Redis>
- * ```
  * @category NodeMap
  */
 export interface NodeMapOptions<V> {
@@ -129,7 +95,7 @@ export interface NodeMapOptions<V> {
    * find their own entries.
    * @defaultValue {@link canonicalNodeKey}
    */
-  keyer?: NodeMapKeyer | undefined
+  keyer?: KeyFunction | undefined
   /**
    * Called exactly once for every value that leaves the map, after the map is consistent again, with the
    * value, its key and the {@link NodeMapDisposeReason}. Setting a key to the value it already holds is not a
@@ -293,7 +259,7 @@ const dialTarget = (host: string, port: number, servername: string | undefined):
  * @category NodeMap
  */
 export class NodeMap<V> implements Iterable<[NodeKey, V]> {
-  readonly #keyer: NodeMapKeyer
+  readonly #keyer: KeyFunction
   readonly #dispose: ((value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
   readonly #onError: NodeMapOptions<V>['onError']
   readonly #max: number
@@ -498,10 +464,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * `'clear'`.
    *
    * @throws What `dispose` threw (an `AggregateError` if several calls threw), after the map is empty.
-   * @example
-   * ```ts
-   * nodes.clear() // every connection is closed through dispose
-   * ```
    */
   clear(): void {
     const departures: Departure<V>[] = []
@@ -699,11 +661,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /**
    * The keys, least recently used first (insertion order without `max`).
-   *
-   * @example
-   * ```ts
-   * [...nodes.keys()] // ['127.0.0.1:7000', '[::1]:7001']
-   * ```
    */
   *keys(): IterableIterator<NodeKey> {
     for (const [key] of this.entries()) yield key
@@ -711,11 +668,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /**
    * The values, in the order of {@link NodeMap.keys}.
-   *
-   * @example
-   * ```ts
-   * for (const client of nodes.values()) client.ping()
-   * ```
    */
   *values(): IterableIterator<V> {
     for (const [, value] of this.entries()) yield value
@@ -724,11 +676,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   /**
    * `[key, value]` pairs, in the order of {@link NodeMap.keys}: the keys present when iteration starts,
    * skipping those removed meanwhile, so calling `get` or `set` inside the loop is safe.
-   *
-   * @example
-   * ```ts
-   * for (const [key, client] of nodes.entries()) console.log(key, client.status)
-   * ```
    */
   *entries(): IterableIterator<[NodeKey, V]> {
     this.#sync()
@@ -740,11 +687,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /**
    * Call `callback(value, key, map)` for every entry, in the order of {@link NodeMap.keys}.
-   *
-   * @example
-   * ```ts
-   * nodes.forEach((client, key) => console.log(key, client.status))
-   * ```
    */
   forEach(callback: (value: V, key: NodeKey, map: this) => void, thisArg?: unknown): void {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this)
@@ -752,11 +694,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /**
    * The same as {@link NodeMap.entries}.
-   *
-   * @example
-   * ```ts
-   * const copy = new Map(nodes) // Map<NodeKey, V>
-   * ```
    */
   [Symbol.iterator](): IterableIterator<[NodeKey, V]> {
     return this.entries()

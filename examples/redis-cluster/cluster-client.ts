@@ -3,13 +3,7 @@
  * lookup of a node, whether by a seed, a topology reply or a redirection, goes through one keyer, so one node
  * has one connection whatever it is called.
  */
-import {
-  type AddressInput,
-  type Endpoint,
-  type NodeKey,
-  NodeMap,
-  type NodeMapKeyer,
-} from 'canonical-node-key'
+import { type AddressInput, type Endpoint, type KeyFunction, type NodeKey, NodeMap } from 'canonical-node-key'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
 import { RespConnection } from './connection.ts'
 import type { AnnouncedMaster } from './topology.ts'
@@ -20,7 +14,7 @@ export interface ClusterClientOptions extends ClusterRouterOptions {
    * The key function of the node cache (any `createNodeKeyer()` keyer, or `canonicalNodeKey`).
    * @defaultValue `canonicalNodeKey`: `localhost` is `127.0.0.1`, `::1` is not
    */
-  keyer?: NodeMapKeyer | undefined
+  keyer?: KeyFunction | undefined
   /**
    * When a topology reply gives a node id already held under another address (a dual-stack node reported as
    * `::1` by one peer and `127.0.0.1` by another), `link()` the new address to the connection held instead
