@@ -114,11 +114,11 @@ export interface AddressPolicy extends HostPolicy {
 }
 
 /** The default: no default port, no origin host, the default host policy. */
-export const DEFAULT_ADDRESS_POLICY: AddressPolicy = Object.freeze({
+export const DEFAULT_ADDRESS_POLICY: AddressPolicy = {
   ...DEFAULT_HOST_POLICY,
   defaultPort: undefined,
   originHost: undefined,
-})
+}
 
 /** Parse any address input into a canonical endpoint, or a failure. */
 export const endpointOrFailure = (input: unknown, policy: AddressPolicy): Endpoint | Failure => {
@@ -249,7 +249,7 @@ const stringEndpoint = (raw: string, policy: AddressPolicy): Endpoint | Failure 
 }
 
 /** The names of {@link ParseAddressOptions}. */
-const PARSE_ADDRESS_OPTION_NAMES = optionNames<ParseAddressOptions>({
+const PARSE_ADDRESS_OPTION_NAMES = /* @__PURE__ */ optionNames<ParseAddressOptions>({
   defaultPort: true,
   mappedIPv4: true,
   originHost: true,
@@ -295,7 +295,7 @@ const PARSE_ADDRESS_HINTS: Partial<Record<Failure['reason'], string>> = {
 }
 
 /** How a node key's host reads: as written, IPv4-mapped IPv6 kept (a keyer with `mappedIPv4: 'keep'` writes it, §5). */
-const KEY_POLICY: AddressPolicy = Object.freeze({ ...DEFAULT_ADDRESS_POLICY, keepMappedIPv4: true })
+const KEY_POLICY: AddressPolicy = { ...DEFAULT_ADDRESS_POLICY, keepMappedIPv4: true }
 
 /**
  * The node key of an endpoint: `host:port`, or `[ipv6]:port`. The host is canonicalized (no resolver), so a

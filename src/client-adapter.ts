@@ -45,7 +45,7 @@ export const readKeyer = (keyer: unknown, name: string): AddressKeyer => {
 }
 
 /** The names of {@link AddressMapOptions}. */
-const ADDRESS_MAP_OPTION_NAMES = optionNames<AddressMapOptions>({ onInvalid: true })
+const ADDRESS_MAP_OPTION_NAMES = /* @__PURE__ */ optionNames<AddressMapOptions>({ onInvalid: true })
 
 /** The `onInvalid` option, checked. */
 export const readOnInvalid = (

@@ -130,7 +130,7 @@ export interface DnsTableOptions {
 }
 
 /** The names of {@link DnsTableOptions}. */
-const DNS_RESOLVER_OPTION_NAMES = optionNames<DnsTableOptions>({
+const DNS_RESOLVER_OPTION_NAMES = /* @__PURE__ */ optionNames<DnsTableOptions>({
   clock: true,
   concurrency: true,
   defaultTtl: true,

@@ -102,10 +102,10 @@ export interface HostPolicy {
 }
 
 /** The default: a trailing dot kept, IPv4-mapped IPv6 unwrapped. */
-export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({
+export const DEFAULT_HOST_POLICY: HostPolicy = {
   stripTrailingDot: false,
   keepMappedIPv4: false,
-})
+}
 
 /** The canonical host under a policy, or a failure. */
 export const hostOrFailure = (input: unknown, policy: HostPolicy): string | Failure => {
@@ -403,7 +403,7 @@ const canonicalHostHint = (failure: Failure, host: unknown): string | undefined 
 }
 
 /** The names of {@link HostOptions}. */
-const HOST_OPTION_NAMES = optionNames<HostOptions>({ mappedIPv4: true, trailingDot: true })
+const HOST_OPTION_NAMES = /* @__PURE__ */ optionNames<HostOptions>({ mappedIPv4: true, trailingDot: true })
 
 /**
  * Read {@link HostOptions} into a {@link HostPolicy}: a bad option, or a name not in `known` (by default the

@@ -156,7 +156,7 @@ const KEYER_HINTS: Partial<Record<FailureReason, string>> = {
 const DEFAULT_CACHE_SIZE = 10_000
 
 /** The names of {@link KeyerOptions}. */
-const KEYER_OPTION_NAMES = optionNames<KeyerOptions>({
+const KEYER_OPTION_NAMES = /* @__PURE__ */ optionNames<KeyerOptions>({
   cacheSize: true,
   defaultPort: true,
   mappedIPv4: true,

@@ -119,7 +119,7 @@ export interface NodeMapOptions<V> {
 }
 
 /** The names of {@link NodeMapOptions}. */
-const NODE_MAP_OPTION_NAMES = optionNames<NodeMapOptions<unknown>>({
+const NODE_MAP_OPTION_NAMES = /* @__PURE__ */ optionNames<NodeMapOptions<unknown>>({
   dispose: true,
   keyer: true,
   max: true,
@@ -127,6 +127,9 @@ const NODE_MAP_OPTION_NAMES = optionNames<NodeMapOptions<unknown>>({
 })
 
 /** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
+/** Node's `util.inspect.custom`, by its registered name, so that node:util is not imported. */
+const INSPECT = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom')
+
 const MAX_ALIASES = 16
 /** How many addresses may be linked to one key; linking one more drops the oldest link. */
 const MAX_LINKS = 16
@@ -293,6 +296,15 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       throw new TypeError(`Expected the options of NodeMap to be an object, got ${preview(options)}.`)
     }
     checkOptionNames(options, NODE_MAP_OPTION_NAMES, 'NodeMap')
+    // The inspect hook goes on the prototype with the first map made: as a computed member of the class it
+    // would make the class a side effect, kept by bundlers in every bundle that imports anything from here.
+    if (!Object.hasOwn(NodeMap.prototype, INSPECT)) {
+      Object.defineProperty(NodeMap.prototype, INSPECT, {
+        value: inspectNodeMap,
+        writable: true,
+        configurable: true,
+      })
+    }
     const { keyer = canonicalNodeKey, dispose, max = Number.POSITIVE_INFINITY, onError } = options
     if (typeof keyer !== 'function') {
       throw new TypeError(
@@ -699,26 +711,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     return this.entries()
   }
 
-  /**
-   * How Node's `util.inspect` and `console.log` show the map: as a `Map`, its size and entries
-   * (`NodeMap(1) { '127.0.0.1:7000' => 'a' }`). Node hands over its own `inspect`, so node:util is not
-   * imported; elsewhere the keys are listed plainly. Neither counts as use for `max`.
-   */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    depth: number | null,
-    options: { stylize?: (text: string, style: string) => string },
-    inspect?: (value: unknown, options?: object) => string,
-  ): string {
-    if (typeof depth === 'number' && depth < 0) {
-      return typeof options?.stylize === 'function' ? options.stylize('[NodeMap]', 'special') : '[NodeMap]'
-    }
-    const entries = new Map(this.entries())
-    if (typeof inspect !== 'function') {
-      return `NodeMap(${entries.size}) {${entries.size === 0 ? '' : ` ${[...entries.keys()].join(', ')} `}}`
-    }
-    return `Node${inspect(entries, { ...options, depth })}`
-  }
-
   /** Key an input, follow a link, and keep how it was spelled; throws for input that is not an address. */
   #keyInput(input: unknown, port: unknown, pair: boolean): Keyed {
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
@@ -1038,4 +1030,25 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (errors.length === 1) throw errors[0]
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} dispose calls threw.`)
   }
+}
+
+/**
+ * How Node's `util.inspect` and `console.log` show a map: as a `Map`, its size and entries
+ * (`NodeMap(1) { '127.0.0.1:7000' => 'a' }`). Node hands over its own `inspect`, so node:util is not
+ * imported; elsewhere the keys are listed plainly. Neither counts as use for `max`.
+ */
+function inspectNodeMap(
+  this: NodeMap<unknown>,
+  depth: number | null,
+  options: { stylize?: (text: string, style: string) => string },
+  inspect?: (value: unknown, options?: object) => string,
+): string {
+  if (typeof depth === 'number' && depth < 0) {
+    return typeof options?.stylize === 'function' ? options.stylize('[NodeMap]', 'special') : '[NodeMap]'
+  }
+  const entries = new Map(this.entries())
+  if (typeof inspect !== 'function') {
+    return `NodeMap(${entries.size}) {${entries.size === 0 ? '' : ` ${[...entries.keys()].join(', ')} `}}`
+  }
+  return `Node${inspect(entries, { ...options, depth })}`
 }

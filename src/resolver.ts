@@ -95,7 +95,10 @@ export interface LoopbackResolverOptions {
 }
 
 /** The names of {@link LoopbackResolverOptions}. */
-const LOOPBACK_OPTION_NAMES = optionNames<LoopbackResolverOptions>({ dualStack: true, to: true })
+const LOOPBACK_OPTION_NAMES = /* @__PURE__ */ optionNames<LoopbackResolverOptions>({
+  dualStack: true,
+  to: true,
+})
 
 /**
  * Marks a resolver that must be the first of a chain (the dual-stack loopback policy, or a chain that starts
@@ -317,7 +320,7 @@ const badTable = (table: unknown): never => {
 }
 
 // Port 0 as the default tells "no port given" apart: the real port is then the one asked about.
-const TARGET_POLICY: AddressPolicy = Object.freeze({ ...DEFAULT_ADDRESS_POLICY, defaultPort: 0 })
+const TARGET_POLICY: AddressPolicy = { ...DEFAULT_ADDRESS_POLICY, defaultPort: 0 }
 
 const readTarget = (from: string, target: unknown): Target => {
   const endpoint = endpointOrFailure(target, TARGET_POLICY)

@@ -381,7 +381,11 @@ const nonEmpty = (value: string | undefined): value is string =>
   value !== undefined && value !== '' && value !== '?'
 
 /** The names of {@link ReadTopologyOptions}. */
-const READ_TOPOLOGY_OPTION_NAMES = optionNames<ReadTopologyOptions>({ keyer: true, origin: true, tls: true })
+const READ_TOPOLOGY_OPTION_NAMES = /* @__PURE__ */ optionNames<ReadTopologyOptions>({
+  keyer: true,
+  origin: true,
+  tls: true,
+})
 
 const readOptions = (
   options: ReadTopologyOptions | undefined,

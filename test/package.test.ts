@@ -253,3 +253,34 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
   )
   lap('types')
 })
+
+test('the built entry tree-shakes: a bundle of parsePort alone holds no keyer, no NodeMap and no LRUCache', async () => {
+  const { build } = await import('esbuild')
+  const entry = join(root, 'dist/esm/index.js')
+  const bundle = async (name: string): Promise<string> => {
+    const result = await build({
+      stdin: {
+        contents: `import { ${name} } from ${JSON.stringify(entry)}\nconsole.log(${name})`,
+        resolveDir: root,
+      },
+      bundle: true,
+      write: false,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'silent',
+    })
+    return result.outputFiles[0]?.text ?? ''
+  }
+  // A message of each: the keyer's options check, NodeMap's, and lru-cache's constructor.
+  const markers = [
+    'options of createNodeKeyer',
+    'options of NodeMap',
+    'At least one of max, maxSize, or ttl is required',
+  ]
+  const parsePortOnly = await bundle('parsePort')
+  for (const marker of markers) assert.ok(!parsePortOnly.includes(marker), `parsePort alone holds ${marker}`)
+  // The same markers are found where they belong, so the check above can fail.
+  const nodeMapOnly = await bundle('NodeMap')
+  for (const marker of markers) assert.ok(nodeMapOnly.includes(marker), `NodeMap alone lacks ${marker}`)
+})
