@@ -16,8 +16,6 @@ import {
 import { joinKey, type NodeKey } from './node-key.js'
 import { checkDefaultPort, portOrFailure } from './port.js'
 
-export { joinKey, type NodeKey } from './node-key.js'
-
 /**
  * A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets).
  *

@@ -13,7 +13,6 @@
  * are asked for (node:dns) is in dns-lookup.ts.
  */
 import { LRUCache } from 'lru-cache'
-import type { NodeKey } from './address.js'
 import {
   asError,
   codedError,
@@ -28,6 +27,7 @@ import { checkOptionNames, isFailure, optionNames, preview, toError } from './er
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { parseIPv4, parseIPv6 } from './ip.js'
 import { createNodeKeyer, type NodeKeyer } from './key.js'
+import type { NodeKey } from './node-key.js'
 import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
 
 export type { DnsAddress, DnsFamily, DnsLookup, DnsLookupOptions } from './dns-lookup.js'

@@ -97,7 +97,7 @@ export const trimAsciiWhitespace = (input: string): string => {
 export interface HostPolicy {
   /** Drop one trailing dot (`trailingDot: 'strip'`, §2.13). */
   readonly stripTrailingDot: boolean
-  /** Keep IPv4-mapped IPv6 as IPv6 (`mappedIPv4: 'keep'`, §2.5). */
+  /** Keep IPv4-mapped IPv6 as IPv6 (`mappedIPv4: 'keep'`, §2.7). */
   readonly keepMappedIPv4: boolean
 }
 

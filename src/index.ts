@@ -3,7 +3,6 @@ export {
   type Endpoint,
   formatNodeKey,
   isNodeKey,
-  type NodeKey,
   type ParseAddressOptions,
   parseAddress,
   parseNodeKey,
@@ -44,6 +43,7 @@ export {
   type NodeKeyer,
 } from './key.js'
 export type { DialTarget, MemoStats, NodeEndpoint } from './memo.js'
+export type { NodeKey } from './node-key.js'
 export {
   NodeMap,
   type NodeMapCreate,

@@ -8,8 +8,6 @@ import {
   type Endpoint,
   endpointOrFailure,
   joinEndpoint,
-  joinKey,
-  type NodeKey,
   servernameOf,
 } from './address.js'
 import {
@@ -23,6 +21,7 @@ import {
 } from './errors.js'
 import { type HostOptions, readHostOptions } from './host.js'
 import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
+import { joinKey, type NodeKey } from './node-key.js'
 import { checkDefaultPort } from './port.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 

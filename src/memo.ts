@@ -17,7 +17,7 @@
  * resolver's change drops what it touches without scanning the LRU.
  */
 import { LRUCache } from 'lru-cache'
-import type { NodeKey } from './address.js'
+import type { NodeKey } from './node-key.js'
 
 /**
  * Where to connect to reach a node: the endpoint after the resolver (loopback, NAT, DNS), an IPv6 host bare

@@ -4,10 +4,11 @@
  * is the leak of redis/redis-py#3163: nodes stored under `127.0.0.1:port`, looked up under `localhost:port`,
  * a new connection per lookup and none ever closed.
  */
-import { type AddressInput, type NodeKey, parseAddress, parseNodeKey, servernameOf } from './address.js'
+import { type AddressInput, parseAddress, parseNodeKey, servernameOf } from './address.js'
 import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
 import { canonicalNodeKey, type KeyFunction } from './key.js'
 import type { DialTarget } from './memo.js'
+import type { NodeKey } from './node-key.js'
 import { NodeLinks } from './node-links.js'
 
 /**

@@ -10,10 +10,10 @@ import {
   DEFAULT_ADDRESS_POLICY,
   type Endpoint,
   endpointOrFailure,
-  joinKey,
 } from './address.js'
 import { checkOptionNames, isFailure, optionNames, preview } from './errors.js'
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
+import { joinKey } from './node-key.js'
 import { portOrFailure } from './port.js'
 import { looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
 

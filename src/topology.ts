@@ -13,7 +13,7 @@
  *   per-command encoding) or as `String` objects (node-redis's `VerbatimString` for `CLUSTER NODES`);
  * - integers as numbers or decimal strings (`stringNumbers`).
  */
-import { type NodeKey, parseNodeKey, servernameOf } from './address.js'
+import { parseNodeKey, servernameOf } from './address.js'
 import {
   checkOptionNames,
   InvalidTopologyError,
@@ -24,6 +24,7 @@ import {
 } from './errors.js'
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
 import { type AddressKeyer, canonicalNodeKey, type NodeKeyer } from './key.js'
+import type { NodeKey } from './node-key.js'
 
 /**
  * Options of {@link readClusterSlots}, {@link readClusterShards} and {@link readClusterNodes}.
