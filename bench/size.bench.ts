@@ -32,7 +32,7 @@ const rows: Row[] = [
   },
   {
     name: '`NodeMap` alone',
-    source: `import { NodeMap } from 'canonical-node-key'\nconsole.log(new NodeMap().get(process.argv[2]))`,
+    source: `import { NodeMap } from 'canonical-node-key/node-map'\nconsole.log(new NodeMap().get(process.argv[2]))`,
   },
   {
     name: 'the whole package (`import *`)',

@@ -8,7 +8,8 @@
  * cluster whose nodes announce themselves as `localhost` and serve their slots in 27 ranges: the naive client
  * stores a node as `127.0.0.1` but looks it up as the topology spells it, once per range.
  */
-import { parseAddress, readClusterSlots } from 'canonical-node-key'
+import { parseAddress } from 'canonical-node-key'
+import { readClusterSlots } from 'canonical-node-key/topology'
 import { splitSlots } from '../test/integration/redis-cluster-harness.ts'
 import { exampleCluster } from './cluster-for-examples.ts'
 import { ClusterClient } from './redis-cluster/cluster-client.ts'

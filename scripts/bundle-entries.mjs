@@ -1,31 +1,101 @@
-// After tshy: bundle each entry (dist/esm/index.js, dist/commonjs/index.js) and the modules it imports into
-// that one file.
+// After tshy: bundle each entry of each build (dist/esm, dist/commonjs) into one file, and the core they all
+// stand on into one more, `core.js`.
 //
-// A loader pays per file: the ESM loader about half a millisecond a module here, so the package's dozen small
-// modules made a cold `import` cost 14 to 20 ms, about half that as one file; `require` pays less per file
-// but still resolves, reads and compiles each one. The other files stay for the CLI and the source maps; the
-// runtime dependencies (lru-cache, tr46) stay external, and tr46 is still required lazily (relative to the
-// entry's folder) the first time a non-ASCII host is seen. Each folder's package.json (written by tshy)
-// keeps telling a runtime which module system the bundle is.
+// A loader pays per file: the ESM loader about half a millisecond a module here, so an entry of a dozen small
+// modules costs several milliseconds more to import than the same code in one file; `require` pays less per
+// file but still resolves, reads and compiles each one. So:
+//
+// - `core.js` is the core (src/key, through src/key/internal.ts, which also re-exports the root entry);
+// - the root entry (`index.js`) and every product entry (node-map, dns, topology, the adapters, the CLI) is
+//   one file holding its own modules, and loads the core from `core.js`: one default keyer, one memo and one
+//   set of error classes for every entry a program imports;
+// - a product that imports another product gets it through that product's entry, never its inner files;
+//   any other import across folders fails the build, so the layout's rule is checked here too.
+//
+// The other files stay for the type declarations and the source maps; the runtime dependencies stay external
+// (tr46 is still required lazily, relative to core.js, the first time a non-ASCII host is seen). Each build's
+// package.json (written by tshy) keeps telling a runtime which module system the files are.
+import { dirname, join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
-const entries = [
-  { file: '../dist/esm/index.js', format: 'esm' },
-  { file: '../dist/commonjs/index.js', format: 'cjs' },
-]
+const root = fileURLToPath(new URL('..', import.meta.url))
 
-for (const { file, format } of entries) {
-  const entry = new URL(file, import.meta.url).pathname
-  await build({
-    entryPoints: [entry],
-    outfile: entry,
-    allowOverwrite: true,
-    bundle: true,
-    format,
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  })
+/** Each product's folder and its public entry, relative to a build's folder. */
+const ENTRIES = {
+  '': 'index.js',
+  'node-map': 'node-map/index.js',
+  dns: 'dns/index.js',
+  topology: 'topology/index.js',
+  adapters: ['adapters/ioredis.js', 'adapters/node-redis.js'],
+  cli: 'cli/main.js',
+}
+
+/** The folder (product) a build file belongs to: its first path segment, `''` for the build's root files. */
+const productOf = (buildDir, file) => {
+  const rel = relative(buildDir, file)
+  return rel.includes(sep) ? rel.split(sep)[0] : ''
+}
+
+/**
+ * Imports that leave the entry's own product: the core (src/key, and the root index that re-exports it)
+ * becomes `core.js`, another product's public entry stays a separate file, anything else is an error.
+ */
+const boundaries = (buildDir, entryFile) => ({
+  name: 'product-boundaries',
+  setup(builder) {
+    const own = productOf(buildDir, entryFile)
+    const coreFile = join(buildDir, 'core.js')
+    builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind === 'entry-point') return undefined
+      const target = join(args.resolveDir, args.path)
+      const product = productOf(buildDir, target)
+      const isCore = product === 'key' || target === join(buildDir, 'index.js')
+      const external = (file) => {
+        let path = relative(dirname(entryFile), file).split(sep).join('/')
+        if (!path.startsWith('.')) path = `./${path}`
+        return { path, external: true }
+      }
+      if (entryFile === coreFile) return undefined
+      if (isCore) return external(coreFile)
+      if (product === own) return undefined
+      const faces = [ENTRIES[product]].flat().map((face) => join(buildDir, face))
+      if (faces.includes(target)) return external(target)
+      return {
+        errors: [
+          {
+            text: `${relative(root, args.importer)} imports ${relative(root, target)}: a product may import another only through its entry (${faces.map((face) => relative(root, face)).join(', ')}).`,
+          },
+        ],
+      }
+    })
+  },
+})
+
+for (const [dialect, format] of [
+  ['esm', 'esm'],
+  ['commonjs', 'cjs'],
+]) {
+  const buildDir = join(root, 'dist', dialect)
+  const jobs = [
+    { entry: join(buildDir, 'key', 'internal.js'), outfile: join(buildDir, 'core.js') },
+    ...Object.values(ENTRIES)
+      .flat()
+      .map((face) => ({ entry: join(buildDir, face), outfile: join(buildDir, face) })),
+  ]
+  for (const { entry, outfile } of jobs) {
+    await build({
+      entryPoints: [entry],
+      outfile,
+      allowOverwrite: true,
+      bundle: true,
+      format,
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: true,
+      logLevel: 'warning',
+      plugins: [boundaries(buildDir, outfile)],
+    })
+  }
 }

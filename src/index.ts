@@ -1,3 +1,9 @@
+/**
+ * `canonical-node-key`: the key alone. One canonical key for every spelling of a node's address, the
+ * resolvers that set the identity policy, and the parsers, predicates and errors around them. The products
+ * built on the key have entries of their own: `canonical-node-key/node-map`, `/dns`, `/topology`,
+ * `/ioredis` and `/node-redis`.
+ */
 export {
   type AddressInput,
   type Endpoint,
@@ -6,34 +12,16 @@ export {
   type ParseAddressOptions,
   parseAddress,
   parseNodeKey,
-  SCHEME_PORTS,
-} from './address.js'
-export {
-  createDnsTable,
-  type DnsAddress,
-  type DnsChangeEvent,
-  type DnsChangeReason,
-  type DnsClock,
-  type DnsErrorEvent,
-  type DnsEvent,
-  type DnsFamily,
-  type DnsLookup,
-  type DnsLookupOptions,
-  type DnsStats,
-  type DnsTable,
-  type DnsTableOptions,
-} from './dns.js'
+} from './key/address.js'
+export type { DialTarget, NodeEndpoint } from './key/endpoint.js'
 export {
   type FailureReason,
   InvalidHostError,
   InvalidPortError,
-  InvalidTopologyError,
   isNodeKeyError,
   NodeKeyError,
-  StaleCreationError,
-  type StaleCreationReason,
-} from './errors.js'
-export { canonicalHost, type HostOptions, isValidHost, MAX_HOST_LENGTH } from './host.js'
+} from './key/errors.js'
+export { canonicalHost, type HostOptions, isValidHost } from './key/host.js'
 export {
   type AddressKeyer,
   canonicalNodeKey,
@@ -41,19 +29,11 @@ export {
   type KeyerOptions,
   type KeyFunction,
   type NodeKeyer,
-} from './key.js'
-export type { DialTarget, MemoStats, NodeEndpoint } from './memo.js'
-export type { NodeKey } from './node-key.js'
-export {
-  NodeMap,
-  type NodeMapCreate,
-  type NodeMapCreateAsync,
-  type NodeMapDisposeReason,
-  type NodeMapOptions,
-  type NodeMapPort,
-} from './node-map.js'
-export { isValidPort, parsePort } from './port.js'
-export { type AddressRange, addressRange } from './range.js'
+} from './key/keyer.js'
+export type { MemoStats } from './key/memo.js'
+export type { NodeKey } from './key/node-key.js'
+export { isValidPort, parsePort } from './key/port.js'
+export { type AddressRange, addressRange } from './key/range.js'
 export {
   chainResolvers,
   type LoopbackResolverOptions,
@@ -64,16 +44,4 @@ export {
   type StaticResolverTable,
   type StaticResolverTarget,
   staticResolver,
-} from './resolver.js'
-export {
-  type ClusterNodeRole,
-  type ClusterTopology,
-  type ReadTopologyOptions,
-  readClusterNodes,
-  readClusterShards,
-  readClusterSlots,
-  type SlotRange,
-  type TopologyNode,
-  type UnkeyedNode,
-  type UnkeyedReason,
-} from './topology.js'
+} from './key/resolver.js'

@@ -9,8 +9,8 @@ import {
   isNodeKey,
   parseAddress,
   parseNodeKey,
-  SCHEME_PORTS,
 } from '../src/index.ts'
+import { SCHEME_PORTS } from '../src/key/address.ts'
 
 const reads = (
   cases: Array<[Parameters<typeof parseAddress>[0], Endpoint]>,

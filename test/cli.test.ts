@@ -1,5 +1,5 @@
 /**
- * The built CLI (dist/esm/cli.js, as `npm run build` writes it), spawned as an operator runs it: arguments,
+ * The built CLI (dist/esm/cli/main.js, as `npm run build` writes it), spawned as an operator runs it: arguments,
  * standard input, exit status, standard output and standard error.
  */
 import assert from 'node:assert/strict'
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { canonicalNodeKey } from '../src/index.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const cli = join(root, 'dist', 'esm', 'cli.js')
+const cli = join(root, 'dist', 'esm', 'cli', 'main.js')
 const fixtures = join(root, 'test', 'fixtures', 'redis-cli')
 
 interface Run {
@@ -443,7 +443,7 @@ describe('--format cluster-nodes', () => {
     ].join('\n')
     const { status, stderr } = run(['--format', 'cluster-nodes'], input)
     assert.equal(status, 1)
-    assert.match(stderr, /line 1: Expected a CLUSTER NODES line/)
+    assert.match(stderr, /line 1: Invalid CLUSTER NODES reply: Expected a CLUSTER NODES line/)
     assert.match(stderr, /line 2: node b{40}: "bad\.\.host:7001": Expected/)
   })
 })

@@ -5,7 +5,7 @@ import {
   parseClusterNodes,
   parseClusterShards,
   parseClusterSlots,
-} from '../src/cluster-topology.ts'
+} from '../src/cli/topology-input.ts'
 
 // Node ids below are made up; the line shapes are those Redis documents for CLUSTER NODES and CLUSTER SLOTS.
 const A = 'a'.repeat(40)
@@ -64,8 +64,11 @@ describe('parseClusterNodes', () => {
       topology.errors.map((error) => error.line),
       [1, 2],
     )
-    assert.match(topology.errors[0]!.message, /^Expected a CLUSTER NODES line/)
-    assert.match(topology.errors[1]!.message, /^Expected the address field to be "ip:port@cport/)
+    assert.match(topology.errors[0]!.message, /^Invalid CLUSTER NODES reply: Expected a CLUSTER NODES line/)
+    assert.match(
+      topology.errors[1]!.message,
+      /^Invalid CLUSTER NODES reply: Expected the address field to be "ip:port@cport/,
+    )
   })
 
   test('input longer than MAX_TOPOLOGY_LENGTH is refused unread', () => {

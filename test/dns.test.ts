@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import {
-  chainResolvers,
-  createDnsTable,
-  createNodeKeyer,
-  type DnsAddress,
-  type DnsEvent,
-  type DnsFamily,
-  InvalidHostError,
-  loopbackResolver,
-} from '../src/index.ts'
+import { createDnsTable, type DnsAddress, type DnsEvent, type DnsFamily } from '../src/dns/index.ts'
+import { chainResolvers, createNodeKeyer, InvalidHostError, loopbackResolver } from '../src/index.ts'
 
 /** A lookup whose answers the test gives by hand, one pending call at a time. */
 const manualLookup = () => {
@@ -127,14 +119,16 @@ describe('createDnsTable: learning names', () => {
     dns.close()
   })
 
-  test('keyAsync resolves first; its default keyer maps localhost as the default keyer does', async () => {
+  test('keyAsync resolves first, then keys with the keyer it is given; a keyer is required', async () => {
     const { counts, lookup } = tableLookup({ 'a.test': [{ address: '127.0.0.2' }] })
     const dns = createDnsTable({ lookup })
-    assert.equal(await dns.keyAsync('A.test', '6379'), '127.0.0.2:6379')
-    assert.equal(await dns.keyAsync('localhost', 6379), '127.0.0.1:6379')
-    assert.equal(await dns.keyAsync('nowhere.test', 6379), 'nowhere.test:6379')
-    await assert.rejects(dns.keyAsync('a.test', 0), { code: 'ERR_NODE_KEY_INVALID_PORT' })
-    await assert.rejects(dns.keyAsync('a b', 1), InvalidHostError)
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
+    assert.equal(await dns.keyAsync('A.test', '6379', keyer), '127.0.0.2:6379')
+    assert.equal(await dns.keyAsync('localhost', 6379, keyer), '127.0.0.1:6379')
+    assert.equal(await dns.keyAsync('nowhere.test', 6379, keyer), 'nowhere.test:6379')
+    await assert.rejects(dns.keyAsync('a.test', 0, keyer), { code: 'ERR_NODE_KEY_INVALID_PORT' })
+    await assert.rejects(dns.keyAsync('a b', 1, keyer), InvalidHostError)
+    await assert.rejects(dns.keyAsync('a.test', 1, undefined as never), /Expected the keyer of keyAsync/)
     assert.equal(counts.get('a.test'), 1)
     assert.equal(counts.has('localhost'), false)
     dns.close()
@@ -279,13 +273,14 @@ describe('createDnsTable: negative caching and failures', () => {
     const clock = manualClock()
     const { counts, lookup } = tableLookup({ 'empty.test': [] })
     const dns = createDnsTable({ lookup, clock, negativeTtl: 5 })
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     assert.deepEqual(await dns.prime(['gone.test', 'empty.test']), [undefined, undefined])
     for (let i = 0; i < 50; i++) {
       clock.t += 99
       dns.resolver({ host: 'gone.test', port: 1 })
-      await dns.keyAsync('empty.test', 1)
+      await dns.keyAsync('empty.test', 1, keyer)
     }
     assert.equal(counts.get('gone.test'), 1)
     assert.equal(counts.get('empty.test'), 1)
@@ -369,10 +364,11 @@ describe('createDnsTable: negative caching and failures', () => {
     const table: Record<string, DnsAddress[] | Error> = { 'a.test': [{ address: '10.0.0.1', ttl: 10 }] }
     const { lookup } = tableLookup(table)
     const dns = createDnsTable({ lookup, clock, staleIfError: 0 })
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
     await dns.prime(['a.test'])
     table['a.test'] = coded('ETIMEOUT')
     clock.t += 10_000
-    assert.equal(await dns.keyAsync('a.test', 1), 'a.test:1')
+    assert.equal(await dns.keyAsync('a.test', 1, keyer), 'a.test:1')
     dns.close()
   })
 
@@ -645,6 +641,7 @@ describe('createDnsTable: bounds and lifecycle', () => {
   test('close aborts lookups in flight, silences listeners and keeps answering what was learned', async () => {
     const { calls, lookup } = manualLookup()
     const dns = createDnsTable({ lookup })
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
     const primed = dns.prime(['a.test'])
@@ -665,19 +662,20 @@ describe('createDnsTable: bounds and lifecycle', () => {
     assert.equal(calls.length, 2, 'no lookup after close')
     assert.equal(events.length, 1)
     await assert.rejects(dns.prime(['a.test']), /closed/)
-    await assert.rejects(dns.keyAsync('a.test', 1), /closed/)
+    await assert.rejects(dns.keyAsync('a.test', 1, keyer), /closed/)
   })
 
   test('close during a refresh keeps the answer being refreshed, and settles whoever waits for it', async () => {
     const clock = manualClock()
     const { calls, lookup } = manualLookup()
     const dns = createDnsTable({ lookup, clock })
+    const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
     const primed = dns.prime(['a.test'])
     await flush()
     calls[0]?.resolve([{ address: '10.0.0.1', ttl: 10 }])
     await primed
     clock.t += 11_000 // expired: a use starts a refresh, and keyAsync waits for it
-    const waiting = dns.keyAsync('a.test', 1)
+    const waiting = dns.keyAsync('a.test', 1, keyer)
     await flush()
     assert.equal(calls.length, 2)
     dns.close()
@@ -791,7 +789,8 @@ describe('createDnsTable: options', () => {
 
 test('close() settles a keyAsync whose lookup never answers', async () => {
   const dns = createDnsTable({ lookup: () => new Promise<DnsAddress[]>(() => {}), timeout: 5 })
-  const waiting = dns.keyAsync('stuck.test', 6379)
+  const keyer = createNodeKeyer({ resolver: chainResolvers(dns.resolver, loopbackResolver()) })
+  const waiting = dns.keyAsync('stuck.test', 6379, keyer)
   setTimeout(() => dns.close(), 20)
   const outcome = await Promise.race([
     waiting.then(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { test } from 'node:test'
-import { canonicalHost, InvalidHostError, isValidHost, MAX_HOST_LENGTH } from '../src/index.ts'
+import { canonicalHost, InvalidHostError, isValidHost } from '../src/index.ts'
+import { MAX_HOST_LENGTH } from '../src/key/host.ts'
 import { evalModuleArgs } from './eval-args.ts'
 
 const same = (cases: Record<string, string>, options?: Parameters<typeof canonicalHost>[1]): void => {
@@ -189,7 +190,7 @@ test('step 5: domain to ASCII (UTS #46 non-transitional, URL Standard parameters
 test('step 5: the IDNA tables load only when a non-ASCII host is seen', () => {
   const script = `
     const { canonicalHost } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)})
-    const { idnaLoaded } = await import(${JSON.stringify(new URL('../src/idna.ts', import.meta.url).href)})
+    const { idnaLoaded } = await import(${JSON.stringify(new URL('../src/key/idna.ts', import.meta.url).href)})
     const seen = [idnaLoaded()]
     canonicalHost('Example.COM'); canonicalHost('[::1]'); canonicalHost('0x7f.1'); canonicalHost('a%2Eb')
     seen.push(idnaLoaded())
@@ -293,6 +294,8 @@ test('the fast path and the full path agree', () => {
 test('bad options are TypeErrors', () => {
   assert.throws(() => canonicalHost('h', { trailingDot: 'drop' as 'keep' }), TypeError)
   assert.throws(() => canonicalHost('h', { mappedIPv4: 'yes' as 'keep' }), TypeError)
-  // The predicate never throws, not even for a bad option.
-  assert.equal(isValidHost('h', { mappedIPv4: 'yes' as 'keep' }), true)
+  // The predicate never throws, not even for a bad option: with options canonicalHost refuses, it accepts
+  // no host.
+  assert.equal(isValidHost('h', { mappedIPv4: 'yes' as 'keep' }), false)
+  assert.equal(isValidHost('h', { trailingDot: 'bogus' as 'keep' }), false)
 })

@@ -8,6 +8,13 @@ import { test } from 'node:test'
 import type { NatMap as Ioredis5NatMap, ClusterOptions as Ioredis5Options } from 'ioredis'
 import type { Cluster as Ioredis6Cluster, ClusterOptions as Ioredis6Options } from 'ioredis6'
 import {
+  type IoredisNatMapFunction,
+  type IoredisNode,
+  ioredisNatMap,
+  ioredisNatMapTable,
+  ioredisStartupNodes,
+} from '../src/adapters/ioredis.ts'
+import {
   canonicalNodeKey,
   chainResolvers,
   createNodeKeyer,
@@ -15,13 +22,6 @@ import {
   type NodeKeyError,
   staticResolver,
 } from '../src/index.ts'
-import {
-  type IoredisNatMapFunction,
-  type IoredisNode,
-  ioredisNatMap,
-  ioredisNatMapTable,
-  ioredisStartupNodes,
-} from '../src/ioredis.ts'
 
 // The adapters fit ioredis's own option types, in both major versions.
 const options5: Ioredis5Options = { natMap: ioredisNatMap() }

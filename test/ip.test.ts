@@ -9,7 +9,7 @@ import {
   parseIPv6,
   serializeIPv4,
   serializeIPv6,
-} from '../src/ip.ts'
+} from '../src/key/ip.ts'
 
 test('parseIPv4Number: decimal, 0x hex, 0 octal; NaN otherwise', () => {
   assert.equal(parseIPv4Number('127'), 127)

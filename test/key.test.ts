@@ -177,25 +177,34 @@ test('keyer.endpoint gives the key, the endpoint after the resolver, and the DNS
   // NAT: the key and the host to dial are both the external address; an IP literal gives no servername.
   assert.deepEqual(
     { ...keyer.endpoint('10.0.1.230', 30001) },
-    { key: '203.0.113.73:30001', host: '203.0.113.73', port: 30001 },
+    { key: '203.0.113.73:30001', host: '203.0.113.73', port: 30001, given: '10.0.1.230' },
   )
   assert.deepEqual(
     { ...keyer.endpoint('rediss://Cache.Example:6380') },
-    { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' },
+    {
+      key: '10.0.0.7:6380',
+      host: '10.0.0.7',
+      port: 6380,
+      servername: 'cache.example',
+      given: 'cache.example',
+    },
   )
   assert.deepEqual(
     { ...keyer.endpoint('LOCALHOST', 7000) },
-    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, servername: 'localhost' },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, servername: 'localhost', given: 'localhost' },
   )
   // IPv6 bare, as net.connect wants it; no servername for any spelling of an IP address.
-  assert.deepEqual({ ...keyer.endpoint('[0:0::1]:7000') }, { key: '[::1]:7000', host: '::1', port: 7000 })
+  assert.deepEqual(
+    { ...keyer.endpoint('[0:0::1]:7000') },
+    { key: '[::1]:7000', host: '::1', port: 7000, given: '::1' },
+  )
   assert.deepEqual(
     { ...keyer.endpoint('::ffff:7f00:1', 7000) },
-    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000 },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, given: '127.0.0.1' },
   )
   assert.deepEqual(
     { ...keyer.endpoint('0x7f.1:7000') },
-    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000 },
+    { key: '127.0.0.1:7000', host: '127.0.0.1', port: 7000, given: '127.0.0.1' },
   )
   // Unicode names as punycode; the servername is the name as the caller gave it, before the resolver.
   assert.deepEqual(
@@ -205,13 +214,20 @@ test('keyer.endpoint gives the key, the endpoint after the resolver, and the DNS
       host: 'xn--bcher-kva.example',
       port: 7000,
       servername: 'xn--bcher-kva.example',
+      given: 'xn--bcher-kva.example',
     },
   )
   assert.equal('servername' in keyer.endpoint('10.0.0.1:1'), false)
   // A trailing dot is part of the key (a different name to a resolver with search domains), never of SNI.
   assert.deepEqual(
     { ...keyer.endpoint('Redis-1.Internal.:6379') },
-    { key: 'redis-1.internal.:6379', host: 'redis-1.internal.', port: 6379, servername: 'redis-1.internal' },
+    {
+      key: 'redis-1.internal.:6379',
+      host: 'redis-1.internal.',
+      port: 6379,
+      servername: 'redis-1.internal',
+      given: 'redis-1.internal.',
+    },
   )
 })
 

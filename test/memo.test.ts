@@ -9,7 +9,7 @@ import {
   type Resolver,
   type ResolverListener,
 } from '../src/index.ts'
-import { Memo } from '../src/memo.ts'
+import { Memo } from '../src/key/memo.ts'
 
 test('stats count hits, misses and size for every memoized call shape', () => {
   const keyer = createNodeKeyer({ resolver: null })
@@ -159,7 +159,12 @@ test('changes reach the keyer through chainResolvers; close unsubscribes', () =>
 
 test('drop finds the entries of a host through the index by host, and the index leaves with its entries', () => {
   const memo = new Memo(100)
-  const answer = (key: string) => ({ key: key as NodeKey, host: key.split(':')[0]!, port: 1 })
+  const answer = (key: string) => ({
+    key: key as NodeKey,
+    host: key.split(':')[0]!,
+    port: 1,
+    given: key.split(':')[0]!,
+  })
   for (let i = 0; i < 50; i++) memo.setPair(`h${i}`, 1, answer(`h${i}:1`), `h${i}`)
   memo.setAddress('H7:1', answer('h7:1'), 'h7')
   memo.setAddress('redis://h7:1', answer('h7:1'), 'h7')
@@ -193,6 +198,6 @@ test('the memo is bounded in bytes: ordinary inputs fill its 10,000 entries, the
   assert.equal(long(name(0), 6379), 'node-0.example:6379')
   // An input too big for the whole budget is answered and not remembered.
   const tiny = new Memo(10, 1_000)
-  tiny.setAddress('x'.repeat(2_000), { key: 'x:1' as NodeKey, host: 'x', port: 1 }, 'x')
+  tiny.setAddress('x'.repeat(2_000), { key: 'x:1' as NodeKey, host: 'x', port: 1, given: 'x' }, 'x')
   assert.equal(tiny.stats().size, 0)
 })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import type { NodeKey } from '../src/index.ts'
-import { NodeLinks } from '../src/node-links.ts'
+import { NodeLinks } from '../src/node-map/node-links.ts'
 
 const k = (text: string): NodeKey => text as NodeKey
 

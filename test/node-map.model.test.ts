@@ -10,12 +10,10 @@ import {
   createNodeKeyer,
   type NodeKey,
   type NodeKeyer,
-  NodeMap,
-  type NodeMapDisposeReason,
   type Resolver,
   type ResolverListener,
-  StaleCreationError,
 } from '../src/index.ts'
+import { NodeMap, type NodeMapDisposeReason, StaleCreationError } from '../src/node-map/index.ts'
 
 /** How an address is passed: one argument, or a (host, port) pair. */
 type Spelling = { address: AddressInput } | { host: string; port: number | string }

@@ -8,11 +8,9 @@ import {
   isNodeKeyError,
   loopbackResolver,
   type NodeKey,
-  NodeMap,
-  type NodeMapDisposeReason,
-  StaleCreationError,
   staticResolver,
 } from '../src/index.ts'
+import { NodeMap, type NodeMapDisposeReason, StaleCreationError } from '../src/node-map/index.ts'
 
 type Departure = [value: unknown, key: NodeKey, reason: NodeMapDisposeReason]
 

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { canonicalNodeKey, type DialTarget, type NodeKey, NodeMap } from '../src/index.ts'
+import { canonicalNodeKey, type DialTarget, type NodeKey } from '../src/index.ts'
+import { NodeMap } from '../src/node-map/index.ts'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T | undefined => undefined

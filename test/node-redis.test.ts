@@ -7,12 +7,12 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RedisClusterOptions as Redis5ClusterOptions } from 'redis'
 import type { RedisClusterOptions as Redis6ClusterOptions } from 'redis6'
-import { createNodeKeyer, loopbackResolver, type NodeKeyError, staticResolver } from '../src/index.ts'
 import {
   type NodeRedisAddressMapFunction,
   nodeRedisAddressMap,
   nodeRedisRootNodes,
-} from '../src/node-redis.ts'
+} from '../src/adapters/node-redis.ts'
+import { createNodeKeyer, loopbackResolver, type NodeKeyError, staticResolver } from '../src/index.ts'
 
 // The adapters fit node-redis's own option types, in both major versions.
 const options5: Redis5ClusterOptions = {

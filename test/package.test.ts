@@ -75,14 +75,20 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     'package.json',
     'dist/esm/index.js',
     'dist/esm/index.d.ts',
-    'dist/esm/cli.js',
+    'dist/esm/core.js',
+    'dist/esm/cli/main.js',
     'dist/commonjs/index.js',
     'dist/commonjs/index.d.ts',
+    'dist/commonjs/core.js',
     'src/index.ts',
-    'dist/esm/ioredis.js',
-    'dist/esm/node-redis.d.ts',
-    'dist/commonjs/ioredis.d.ts',
-    'dist/commonjs/node-redis.js',
+    ...['node-map/index', 'dns/index', 'topology/index', 'adapters/ioredis', 'adapters/node-redis'].flatMap(
+      (entry) => [
+        `dist/esm/${entry}.js`,
+        `dist/esm/${entry}.d.ts`,
+        `dist/commonjs/${entry}.js`,
+        `dist/commonjs/${entry}.d.ts`,
+      ],
+    ),
   ]) {
     assert.ok(files.includes(file), `${file} is in the tarball`)
   }
@@ -137,8 +143,9 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
   )
   assert.deepEqual(JSON.parse(esm.stdout), ['127.0.0.1:7000', '[::1]:7002', 'xn--bcher-kva.example', 6379])
 
-  // 4b. The client adapters as subpaths, in a project with neither ioredis nor redis installed (no runtime
-  // dependency on them), sharing the main entry's state: the default keyer's memo counts their calls.
+  // 4b. The products as subpaths, the adapters in a project with neither ioredis nor redis installed (no
+  // runtime dependency on them), all sharing the root entry's state: the default keyer's memo counts their
+  // calls, and their errors are the root's classes.
   const adapters = await run(
     process.execPath,
     [
@@ -147,10 +154,25 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
       `import { canonicalNodeKey } from 'canonical-node-key'
        import { ioredisNatMap, ioredisStartupNodes } from 'canonical-node-key/ioredis'
        import { nodeRedisAddressMap, nodeRedisRootNodes } from 'canonical-node-key/node-redis'
+       import { NodeMap, StaleCreationError } from 'canonical-node-key/node-map'
+       import { readClusterSlots, InvalidTopologyError } from 'canonical-node-key/topology'
+       import { createDnsTable } from 'canonical-node-key/dns'
+       import { NodeKeyError } from 'canonical-node-key'
        const before = canonicalNodeKey.stats().misses
        const mapped = [ioredisNatMap()('Subpath.Example:7000'), nodeRedisAddressMap()('subpath.example:7001')]
-       console.log(JSON.stringify([mapped, canonicalNodeKey.stats().misses - before,
-         ioredisStartupNodes(['LOCALHOST:7000', '[::1]:7001']), nodeRedisRootNodes(['redis://localhost:7002'])]))`,
+       const nodes = new NodeMap()
+       nodes.set('Subpath.Example:7002', 'a')
+       const misses = canonicalNodeKey.stats().misses - before
+       let refused
+       try { readClusterSlots('OK') } catch (e) { refused = e }
+       let bad
+       try { nodes.set('a..b', 1, 'x') } catch (e) { bad = e }
+       const dns = createDnsTable({ lookup: async () => [] })
+       dns.close()
+       console.log(JSON.stringify([mapped, misses,
+         ioredisStartupNodes(['LOCALHOST:7000', '[::1]:7001']), nodeRedisRootNodes(['redis://localhost:7002']),
+         nodes.get('subpath.example:7002'), refused instanceof InvalidTopologyError, refused instanceof NodeKeyError,
+         bad instanceof NodeKeyError, StaleCreationError.prototype instanceof NodeKeyError]))`,
     ],
     app,
   )
@@ -159,12 +181,17 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
       { host: 'subpath.example', port: 7000 },
       { host: 'subpath.example', port: 7001 },
     ],
-    2,
+    3,
     [
       { host: '127.0.0.1', port: 7000 },
       { host: '::1', port: 7001 },
     ],
     [{ socket: { host: '127.0.0.1', port: 7002 } }],
+    'a',
+    true,
+    true,
+    true,
+    true,
   ])
 
   // 5. require (CommonJS build), and the cross-copy error guard between the two builds.
@@ -226,11 +253,11 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
   // 7. The types, for both dialects, as a TypeScript user resolves them (moduleResolution nodenext).
   await writeFile(
     join(app, 'esm.mts'),
-    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisNatMap, type IoredisNatMapFunction } from 'canonical-node-key/ioredis'\nimport { nodeRedisRootNodes, type NodeRedisRootNode } from 'canonical-node-key/node-redis'\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nconst natMap: IoredisNatMapFunction = ioredisNatMap()\nconst roots: NodeRedisRootNode[] = nodeRedisRootNodes(['h:1'])\nexport { key, raw, natMap, roots }\n`,
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisNatMap, type IoredisNatMapFunction } from 'canonical-node-key/ioredis'\nimport { nodeRedisRootNodes, type NodeRedisRootNode } from 'canonical-node-key/node-redis'\nimport { NodeMap } from 'canonical-node-key/node-map'\nimport { createDnsTable, type DnsTable } from 'canonical-node-key/dns'\nimport { readClusterNodes, type ClusterTopology } from 'canonical-node-key/topology'\nexport const nodes: NodeMap<number> = new NodeMap<number>()\nexport const table: () => DnsTable = () => createDnsTable()\nexport const read: (text: string) => ClusterTopology = readClusterNodes\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nconst natMap: IoredisNatMapFunction = ioredisNatMap()\nconst roots: NodeRedisRootNode[] = nodeRedisRootNodes(['h:1'])\nexport { key, raw, natMap, roots }\n`,
   )
   await writeFile(
     join(app, 'cjs.cts'),
-    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisStartupNodes } from 'canonical-node-key/ioredis'\nimport { nodeRedisAddressMap } from 'canonical-node-key/node-redis'\nexport const seeds: { host: string; port: number }[] = ioredisStartupNodes(['h:1'])\nexport const map: (address: string) => { host: string; port: number } | undefined = nodeRedisAddressMap()\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
+    `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisStartupNodes } from 'canonical-node-key/ioredis'\nimport { nodeRedisAddressMap } from 'canonical-node-key/node-redis'\nimport { NodeMap } from 'canonical-node-key/node-map'\nimport { readClusterSlots } from 'canonical-node-key/topology'\nimport { createDnsTable } from 'canonical-node-key/dns'\nexport const nodes: NodeMap<string> = new NodeMap<string>()\nexport const read = readClusterSlots\nexport const table = createDnsTable\nexport const seeds: { host: string; port: number }[] = ioredisStartupNodes(['h:1'])\nexport const map: (address: string) => { host: string; port: number } | undefined = nodeRedisAddressMap()\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
   )
   await writeFile(
     join(app, 'tsconfig.json'),
@@ -256,11 +283,10 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
 
 test('the built entry tree-shakes: a bundle of parsePort alone holds no keyer, no NodeMap and no LRUCache', async () => {
   const { build } = await import('esbuild')
-  const entry = join(root, 'dist/esm/index.js')
-  const bundle = async (name: string): Promise<string> => {
+  const bundle = async (name: string, entry = 'index.js'): Promise<string> => {
     const result = await build({
       stdin: {
-        contents: `import { ${name} } from ${JSON.stringify(entry)}\nconsole.log(${name})`,
+        contents: `import { ${name} } from ${JSON.stringify(join(root, 'dist/esm', entry))}\nconsole.log(${name})`,
         resolveDir: root,
       },
       bundle: true,
@@ -274,13 +300,13 @@ test('the built entry tree-shakes: a bundle of parsePort alone holds no keyer, n
   }
   // A message of each: the keyer's options check, NodeMap's, and lru-cache's constructor.
   const markers = [
-    'options of createNodeKeyer',
-    'options of NodeMap',
+    '"createNodeKeyer"',
+    'a key function such as canonicalNodeKey',
     'At least one of max, maxSize, or ttl is required',
   ]
   const parsePortOnly = await bundle('parsePort')
   for (const marker of markers) assert.ok(!parsePortOnly.includes(marker), `parsePort alone holds ${marker}`)
   // The same markers are found where they belong, so the check above can fail.
-  const nodeMapOnly = await bundle('NodeMap')
+  const nodeMapOnly = await bundle('NodeMap', 'node-map/index.js')
   for (const marker of markers) assert.ok(nodeMapOnly.includes(marker), `NodeMap alone lacks ${marker}`)
 })

@@ -23,7 +23,7 @@ import {
   parseNodeKey,
   parsePort,
 } from '../src/index.ts'
-import { serializeIPv6 } from '../src/ip.ts'
+import { serializeIPv6 } from '../src/key/ip.ts'
 
 const replay: fc.Parameters<unknown> =
   process.env.FC_SEED === undefined

@@ -8,16 +8,14 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { createNodeKeyer, isNodeKeyError, staticResolver } from '../src/index.ts'
 import {
   type ClusterTopology,
-  createNodeKeyer,
   InvalidTopologyError,
-  isNodeKeyError,
   readClusterNodes,
   readClusterShards,
   readClusterSlots,
-  staticResolver,
-} from '../src/index.ts'
+} from '../src/topology/index.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/redis-cli/', import.meta.url))
 const A = 'a'.repeat(40)

@@ -12,7 +12,7 @@ import { createNodeKeyer, formatNodeKey, isNodeKey, type KeyerOptions, parseNode
 const committedText = readFileSync(VECTORS_PATH, 'utf8')
 const committed = JSON.parse(committedText) as { cases: VectorCase[] } & Record<string, unknown>
 const spec = readFileSync(new URL('../docs/canonical-form.md', import.meta.url), 'utf8')
-const errorsSource = readFileSync(new URL('../src/errors.ts', import.meta.url), 'utf8')
+const errorsSource = readFileSync(new URL('../src/key/errors.ts', import.meta.url), 'utf8')
 
 const describeCase = (entry: VectorCase | undefined): string => JSON.stringify(entry)?.slice(0, 300) ?? 'none'
 

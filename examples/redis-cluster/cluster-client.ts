@@ -3,7 +3,8 @@
  * lookup of a node, whether by a seed, a topology reply or a redirection, goes through one keyer, so one node
  * has one connection whatever it is called.
  */
-import { type AddressInput, type Endpoint, type KeyFunction, type NodeKey, NodeMap } from 'canonical-node-key'
+import type { AddressInput, Endpoint, KeyFunction, NodeKey } from 'canonical-node-key'
+import { NodeMap } from 'canonical-node-key/node-map'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
 import { RespConnection } from './connection.ts'
 import type { AnnouncedMaster } from './topology.ts'

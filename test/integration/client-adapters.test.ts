@@ -25,14 +25,14 @@ import { createCluster as createCluster5 } from 'redis'
 import { createCluster as createCluster6 } from 'redis6'
 import { keyHashSlot } from '../../examples/redis-cluster/hash-slot.ts'
 import type { Reply } from '../../examples/redis-cluster/resp.ts'
-import { canonicalNodeKey, createNodeKeyer, loopbackResolver } from '../../src/index.ts'
 import {
   type AddressKeyer,
   ioredisNatMap,
   ioredisNatMapTable,
   ioredisStartupNodes,
-} from '../../src/ioredis.ts'
-import { nodeRedisAddressMap, nodeRedisRootNodes } from '../../src/node-redis.ts'
+} from '../../src/adapters/ioredis.ts'
+import { nodeRedisAddressMap, nodeRedisRootNodes } from '../../src/adapters/node-redis.ts'
+import { canonicalNodeKey, createNodeKeyer, loopbackResolver } from '../../src/index.ts'
 import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 
 const skip = skipUnlessRedis()

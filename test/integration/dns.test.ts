@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createDnsTable, createNodeKeyer, type DnsEvent, type DnsTable } from '../../src/index.ts'
+import { createDnsTable, type DnsEvent, type DnsTable } from '../../src/dns/index.ts'
+import { createNodeKeyer } from '../../src/index.ts'
 import { type DnsServer, type HostsRecord, skipUnlessDnsmasq, startDnsServer } from './dns-server.ts'
 
 // The runner prints the reason as the one skip line.
@@ -67,7 +68,7 @@ describe('DNS identity against a real dnsmasq', { skip }, () => {
     assert.equal(keyer('missing.test', 7000), 'missing.test:7000')
     const missing = events.find((e) => e.type === 'error' && e.host === 'missing.test')
     assert.equal(missing?.type === 'error' && missing.notFound, true)
-    assert.equal(await dns.keyAsync('one.test', 7001), '127.0.0.11:7001')
+    assert.equal(await dns.keyAsync('one.test', 7001, keyer), '127.0.0.11:7001')
   })
 
   test('a record changed in the hosts file gives a new identity after the TTL, and listeners hear it', async () => {

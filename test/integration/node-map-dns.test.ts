@@ -8,15 +8,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { RespConnection } from '../../examples/redis-cluster/connection.ts'
-import {
-  createDnsTable,
-  createNodeKeyer,
-  type DnsTable,
-  type NodeKey,
-  type NodeKeyer,
-  NodeMap,
-  type NodeMapDisposeReason,
-} from '../../src/index.ts'
+import { createDnsTable, type DnsTable } from '../../src/dns/index.ts'
+import { createNodeKeyer, type NodeKey, type NodeKeyer } from '../../src/index.ts'
+import { NodeMap, type NodeMapDisposeReason } from '../../src/node-map/index.ts'
 import { type DnsServer, type HostsRecord, skipUnlessDnsmasq, startDnsServer } from './dns-server.ts'
 import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 

@@ -12,7 +12,7 @@ import {
   readClusterNodes,
   readClusterShards,
   readClusterSlots,
-} from '../../src/index.ts'
+} from '../../src/topology/index.ts'
 import { type Cluster, skipUnlessRedis, startCluster, waitFor } from './redis-cluster-harness.ts'
 
 const skip = skipUnlessRedis()

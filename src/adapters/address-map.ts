@@ -1,22 +1,20 @@
 /**
  * What the client adapters (`canonical-node-key/ioredis`, `canonical-node-key/node-redis`) share: reading
  * their arguments, mapping one address through a keyer, and reducing a seed list to one endpoint a node.
- *
- * Everything with state (the default keyer and its memo) is imported from the package's main entry, not from
- * the module that defines it: the ESM build bundles the main entry into one file, and a subpath that imported
- * `./key.js` would get a second default keyer with a memo of its own.
  */
-import { checkOptionNames, optionNames, preview } from './errors.js'
 import {
   type AddressInput,
   type AddressKeyer,
+  callback,
   canonicalNodeKey,
   type Endpoint,
+  endpointOf,
   isNodeKeyError,
   type NodeKey,
   type NodeKeyError,
-  parseNodeKey,
-} from './index.js'
+  preview,
+  readOptions,
+} from '../key/internal.js'
 
 /**
  * Options of the address-map adapters (`ioredisNatMap`, `nodeRedisAddressMap`).
@@ -44,24 +42,22 @@ export const readKeyer = (keyer: unknown, name: string): AddressKeyer => {
   return keyer as AddressKeyer
 }
 
-/** The names of {@link AddressMapOptions}. */
-const ADDRESS_MAP_OPTION_NAMES = /* @__PURE__ */ optionNames<AddressMapOptions>({ onInvalid: true })
+/** The rules of {@link AddressMapOptions}. */
+const ADDRESS_MAP_OPTION_RULES = {
+  onInvalid: /* @__PURE__ */ callback<(address: string, error: NodeKeyError) => void>('a function'),
+}
 
 /** The `onInvalid` option, checked. */
 export const readOnInvalid = (
   options: unknown,
   name: string,
-): ((address: string, error: NodeKeyError) => void) | undefined => {
-  if (options === undefined) return undefined
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected the options of ${name} to be an object, got ${preview(options)}.`)
-  }
-  checkOptionNames(options, ADDRESS_MAP_OPTION_NAMES, name)
-  const { onInvalid } = options as AddressMapOptions
-  if (onInvalid !== undefined && typeof onInvalid !== 'function') {
-    throw new TypeError(`Expected \`onInvalid\` of ${name} to be a function, got ${preview(onInvalid)}.`)
-  }
-  return onInvalid
+): ((address: string, error: NodeKeyError) => void) | undefined =>
+  readOptions(options, name, ADDRESS_MAP_OPTION_RULES).onInvalid
+
+/** The endpoint a keyer gives an address, in one trip through it; a fresh object, which clients may amend. */
+export const endpointThrough = (keyer: AddressKeyer, address: unknown): Endpoint => {
+  const { host, port } = endpointOf(keyer as Parameters<typeof endpointOf>[0], address, undefined, false)
+  return { host, port }
 }
 
 /**
@@ -73,17 +69,13 @@ export const addressMapper = (
   onInvalid: ((address: string, error: NodeKeyError) => void) | undefined,
 ): ((address: string) => Endpoint | undefined) => {
   return (address) => {
-    let key: NodeKey
     try {
-      key = keyer(address)
+      return endpointThrough(keyer, address)
     } catch (error) {
       if (!isNodeKeyError(error)) throw error
       onInvalid?.(address, error)
       return undefined
     }
-    // A fresh object each time: clients keep and amend what they are given.
-    const { host, port } = parseNodeKey(key)
-    return { host, port }
   }
 }
 
@@ -102,10 +94,9 @@ export const uniqueEndpoints = (seeds: unknown, keyer: AddressKeyer, name: strin
   const seen = new Set<NodeKey>()
   const endpoints: Endpoint[] = []
   for (const seed of seeds as Iterable<AddressInput>) {
-    const key = keyer(seed)
+    const { key, host, port } = endpointOf(keyer as Parameters<typeof endpointOf>[0], seed, undefined, false)
     if (seen.has(key)) continue
     seen.add(key)
-    const { host, port } = parseNodeKey(key)
     endpoints.push({ host, port })
   }
   if (endpoints.length === 0) {

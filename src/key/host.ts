@@ -8,7 +8,7 @@
  * signs, non-ASCII, odd characters, bad labels) takes the full path, which also produces precise errors.
  * The fast path is only an optimization: it gives what the full path gives (§2, introduction).
  */
-import { checkOptionNames, type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
+import { type Failure, fail, isFailure, toError } from './errors.js'
 import { domainToASCII } from './idna.js'
 import {
   endsInANumber,
@@ -19,6 +19,8 @@ import {
   serializeIPv4,
   serializeIPv6,
 } from './ip.js'
+import { oneOf, readOptions } from './options.js'
+import { preview } from './preview.js'
 
 /**
  * Options of {@link canonicalHost}, shared by the keyer.
@@ -402,36 +404,24 @@ const canonicalHostHint = (failure: Failure, host: unknown): string | undefined 
     : undefined
 }
 
-/** The names of {@link HostOptions}. */
-const HOST_OPTION_NAMES = /* @__PURE__ */ optionNames<HostOptions>({ mappedIPv4: true, trailingDot: true })
+/** The rules of {@link HostOptions}, for every entry whose options extend them. */
+export const HOST_OPTION_RULES = {
+  trailingDot: /* @__PURE__ */ oneOf(['keep', 'strip'], 'keep'),
+  mappedIPv4: /* @__PURE__ */ oneOf(['unwrap', 'keep'], 'unwrap'),
+} as const
 
-/**
- * Read {@link HostOptions} into a {@link HostPolicy}: a bad option, or a name not in `known` (by default the
- * names of HostOptions; a caller whose options extend them passes its own), is a TypeError.
- */
-export const readHostOptions = (
-  options: { trailingDot?: unknown; mappedIPv4?: unknown } | undefined,
-  where: string,
-  known: ReadonlySet<string> = HOST_OPTION_NAMES,
-): HostPolicy => {
-  if (options === undefined) return DEFAULT_HOST_POLICY
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
-  }
-  checkOptionNames(options, known, where)
-  const { trailingDot = 'keep', mappedIPv4 = 'unwrap' } = options
-  if (trailingDot !== 'keep' && trailingDot !== 'strip') {
-    throw new TypeError(
-      `Expected \`trailingDot\` of ${where} to be 'keep' or 'strip', got ${preview(trailingDot)}.`,
-    )
-  }
-  if (mappedIPv4 !== 'unwrap' && mappedIPv4 !== 'keep') {
-    throw new TypeError(
-      `Expected \`mappedIPv4\` of ${where} to be 'unwrap' or 'keep', got ${preview(mappedIPv4)}.`,
-    )
-  }
-  return { stripTrailingDot: trailingDot === 'strip', keepMappedIPv4: mappedIPv4 === 'keep' }
-}
+/** The policy of read {@link HostOptions}. */
+export const hostPolicy = (options: {
+  trailingDot: 'keep' | 'strip'
+  mappedIPv4: 'unwrap' | 'keep'
+}): HostPolicy =>
+  options.trailingDot === 'keep' && options.mappedIPv4 === 'unwrap'
+    ? DEFAULT_HOST_POLICY
+    : { stripTrailingDot: options.trailingDot === 'strip', keepMappedIPv4: options.mappedIPv4 === 'keep' }
+
+/** Read {@link HostOptions} into a {@link HostPolicy}; a bad option is a TypeError. */
+export const readHostOptions = (options: unknown, where: string): HostPolicy =>
+  options === undefined ? DEFAULT_HOST_POLICY : hostPolicy(readOptions(options, where, HOST_OPTION_RULES))
 
 /**
  * Whether {@link canonicalHost} accepts the host. Never throws.
@@ -443,15 +433,13 @@ export const readHostOptions = (
  * ```
  * @category Addresses
  */
-export const isValidHost = (host: unknown, options?: HostOptions): host is string =>
-  !isFailure(
-    hostOrFailure(
-      host,
-      options === undefined
-        ? DEFAULT_HOST_POLICY
-        : {
-            stripTrailingDot: options?.trailingDot === 'strip',
-            keepMappedIPv4: options?.mappedIPv4 === 'keep',
-          },
-    ),
-  )
+export const isValidHost = (host: unknown, options?: HostOptions): host is string => {
+  let policy: HostPolicy
+  try {
+    policy = readHostOptions(options, 'isValidHost')
+  } catch {
+    // Options canonicalHost would refuse: it accepts no host with them.
+    return false
+  }
+  return !isFailure(hostOrFailure(host, policy))
+}

@@ -11,10 +11,12 @@ import {
   type Endpoint,
   endpointOrFailure,
 } from './address.js'
-import { checkOptionNames, isFailure, optionNames, preview } from './errors.js'
+import { isFailure } from './errors.js'
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
 import { joinKey } from './node-key.js'
+import { flag, readOptions, rule } from './options.js'
 import { portOrFailure } from './port.js'
+import { preview } from './preview.js'
 import { looksLikeCidr, type Subnet, subnetOrFailure } from './range.js'
 
 /**
@@ -94,11 +96,19 @@ export interface LoopbackResolverOptions {
   dualStack?: boolean | undefined
 }
 
-/** The names of {@link LoopbackResolverOptions}. */
-const LOOPBACK_OPTION_NAMES = /* @__PURE__ */ optionNames<LoopbackResolverOptions>({
-  dualStack: true,
-  to: true,
-})
+/** An IP address, canonical. */
+const ipAddress = (value: unknown): { value: string } | undefined => {
+  const host = hostOrFailure(value, DEFAULT_HOST_POLICY)
+  return isFailure(host) || !isCanonicalIp(host) ? undefined : { value: host }
+}
+
+/** The rules of {@link LoopbackResolverOptions}. */
+const LOOPBACK_OPTION_RULES = {
+  to: /* @__PURE__ */ rule("an IP address such as '127.0.0.1' or '::1'", (value) =>
+    value === undefined ? { value: '127.0.0.1' } : ipAddress(value),
+  ),
+  dualStack: /* @__PURE__ */ flag(false),
+}
 
 /**
  * Marks a resolver that must be the first of a chain (the dual-stack loopback policy, or a chain that starts
@@ -138,32 +148,13 @@ const mustBeFirst = (resolver: Resolver): FirstInChain | undefined =>
  * @category Resolvers
  */
 export const loopbackResolver = (options?: LoopbackResolverOptions): Resolver => {
-  if (options !== undefined) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `Expected the options of loopbackResolver to be an object, got ${preview(options)}.`,
-      )
-    }
-    checkOptionNames(options, LOOPBACK_OPTION_NAMES, 'loopbackResolver')
-  }
-  const to = hostOrFailure(options?.to ?? '127.0.0.1', DEFAULT_HOST_POLICY)
-  if (isFailure(to) || !(to.includes(':') || /^[0-9.]+$/.test(to))) {
-    throw new TypeError(
-      `Expected \`to\` of loopbackResolver to be an IP address such as '127.0.0.1' or '::1', got ${preview(options?.to)}.`,
-    )
-  }
-  const dualStack = options?.dualStack ?? false
-  if (typeof dualStack !== 'boolean') {
-    throw new TypeError(
-      `Expected \`dualStack\` of loopbackResolver to be a boolean, got ${preview(dualStack)}.`,
-    )
-  }
+  const { to, dualStack } = readOptions(options, 'loopbackResolver', LOOPBACK_OPTION_RULES)
   if (!dualStack) {
     return (endpoint) => (isLocalhostName(endpoint.host) ? { host: to, port: endpoint.port } : undefined)
   }
   if (to !== '127.0.0.1' && to !== '::1') {
     throw new TypeError(
-      `Expected \`to\` of loopbackResolver to be '127.0.0.1' or '::1' with \`dualStack\` (the two addresses of one dual-stack server), got ${preview(options?.to)}.`,
+      `Expected \`to\` of loopbackResolver to be '127.0.0.1' or '::1' with \`dualStack\` (the two addresses of one dual-stack server), got ${preview(to)}.`,
     )
   }
   const other = to === '127.0.0.1' ? '::1' : '127.0.0.1'

@@ -14,6 +14,28 @@
  */
 import { LRUCache } from 'lru-cache'
 import {
+  callback,
+  DEFAULT_HOST_POLICY,
+  flag,
+  hostOrFailure,
+  integer,
+  isCanonicalIp,
+  isFailure,
+  isLocalhostName,
+  type KeyFunction,
+  type NodeKey,
+  oneOf,
+  parseIPv4,
+  parseIPv6,
+  preview,
+  type Resolver,
+  type ResolverListener,
+  readOptions,
+  rule,
+  seconds,
+  toError,
+} from '../key/internal.js'
+import {
   asError,
   codedError,
   type DefaultLookup,
@@ -22,15 +44,7 @@ import {
   isNotFound,
   serverLookup,
   systemLookup,
-} from './dns-lookup.js'
-import { checkOptionNames, isFailure, optionNames, preview, toError } from './errors.js'
-import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isLocalhostName } from './host.js'
-import { parseIPv4, parseIPv6 } from './ip.js'
-import { createNodeKeyer, type NodeKeyer } from './key.js'
-import type { NodeKey } from './node-key.js'
-import { chainResolvers, loopbackResolver, type Resolver, type ResolverListener } from './resolver.js'
-
-export type { DnsAddress, DnsFamily, DnsLookup, DnsLookupOptions } from './dns-lookup.js'
+} from './lookup.js'
 
 /**
  * A monotonic clock in milliseconds, such as `performance`.
@@ -129,22 +143,48 @@ export interface DnsTableOptions {
   clock?: DnsClock | undefined
 }
 
-/** The names of {@link DnsTableOptions}. */
-const DNS_RESOLVER_OPTION_NAMES = /* @__PURE__ */ optionNames<DnsTableOptions>({
-  clock: true,
-  concurrency: true,
-  defaultTtl: true,
-  family: true,
-  lazy: true,
-  lookup: true,
-  max: true,
-  maxTtl: true,
-  minTtl: true,
-  negativeTtl: true,
-  servers: true,
-  staleIfError: true,
-  timeout: true,
-})
+/**
+ * The longest duration option, in seconds: timers are set with it, and setTimeout takes at most 2^31 − 1
+ * milliseconds (about 24.8 days; past it a timer fires at once).
+ */
+const MAX_SECONDS = 2_147_483
+
+/** The most names a table may be asked to hold (lru-cache allocates its index for them up front). */
+const MAX_NAMES = 1_048_576
+
+/** The most lookups that may run at once. */
+const MAX_CONCURRENCY = 1024
+
+/** The rules of {@link DnsTableOptions}. */
+const DNS_TABLE_OPTION_RULES = {
+  lookup: /* @__PURE__ */ callback<DnsLookup>('a function (hostname, { family, signal }) => addresses'),
+  servers: /* @__PURE__ */ rule<readonly string[] | undefined>(
+    "a non-empty array of server addresses such as '127.0.0.1:5353'",
+    (value) =>
+      value === undefined
+        ? { value }
+        : Array.isArray(value) && value.length > 0 && value.every((server) => typeof server === 'string')
+          ? { value: [...value] }
+          : undefined,
+  ),
+  family: /* @__PURE__ */ oneOf<DnsFamily>([4, 6, 'any'], 'any'),
+  minTtl: /* @__PURE__ */ seconds(0, MAX_SECONDS, 1),
+  maxTtl: /* @__PURE__ */ seconds(0, MAX_SECONDS, undefined),
+  defaultTtl: /* @__PURE__ */ seconds(0, MAX_SECONDS, 30),
+  negativeTtl: /* @__PURE__ */ seconds(0, MAX_SECONDS, 5),
+  staleIfError: /* @__PURE__ */ seconds(0, MAX_SECONDS, 86_400),
+  timeout: /* @__PURE__ */ seconds(0.001, MAX_SECONDS, 5),
+  max: /* @__PURE__ */ integer(1, MAX_NAMES, 10_000),
+  concurrency: /* @__PURE__ */ integer(1, MAX_CONCURRENCY, 32),
+  lazy: /* @__PURE__ */ flag(true),
+  clock: /* @__PURE__ */ rule<DnsClock | undefined>(
+    'an object with a now() method in milliseconds',
+    (value) =>
+      value === undefined || typeof (value as Partial<DnsClock> | null)?.now === 'function'
+        ? { value: value as DnsClock | undefined }
+        : undefined,
+  ),
+}
 
 /**
  * Why a name's identity changed.
@@ -261,11 +301,11 @@ export interface DnsTable {
    */
   prime(hosts: Iterable<string>): Promise<(string | undefined)[]>
   /**
-   * Resolve the host if the table has no fresh answer for it, then key it. `keyer` must be built on
-   * {@link DnsTable.resolver}; the default is a keyer on this resolver followed by
-   * `loopbackResolver()`. The host is looked up in its canonical form with a trailing dot kept.
+   * Resolve the host if the table has no fresh answer for it, then key it with `keyer`, which must be built
+   * on {@link DnsTable.resolver} (`createNodeKeyer({ resolver: chainResolvers(dns.resolver,
+   * loopbackResolver()) })`). The host is looked up in its canonical form with a trailing dot kept.
    */
-  keyAsync(host: string, port: number | string | undefined, keyer?: NodeKeyer): Promise<NodeKey>
+  keyAsync(host: string, port: number | string | undefined, keyer: KeyFunction): Promise<NodeKey>
   /** Hear every identity change and every failure; returns the function that stops listening. */
   onChange(listener: (event: DnsEvent) => void): () => void
   /** How many names the table holds and how many lookups run or wait, now. */
@@ -274,16 +314,8 @@ export interface DnsTable {
   close(): void
 }
 
-const DEFAULTS = {
-  minTtl: 1,
-  maxTtl: 300,
-  defaultTtl: 30,
-  negativeTtl: 5,
-  staleIfError: 86_400,
-  timeout: 5,
-  max: 10_000,
-  concurrency: 32,
-}
+/** The longest an answer is kept by default, in seconds. */
+const DEFAULT_MAX_TTL = 300
 
 /**
  * Refresh an answer on use once 90% of its TTL has passed, so a name in use is renewed before it expires
@@ -387,24 +419,6 @@ const NO_ANSWER = {
   staleUntil: Number.NEGATIVE_INFINITY,
 } as const
 
-const checkSeconds = (name: string, value: unknown, fallback: number, min: number): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new TypeError(
-      `Expected \`${name}\` to be a number of seconds from ${min} up, got ${preview(value)}.`,
-    )
-  }
-  return value
-}
-
-const checkCount = (name: string, value: unknown, fallback: number): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from 1 up, got ${preview(value)}.`)
-  }
-  return value
-}
-
 /** The table, the lookups and the listeners behind one {@link DnsTable}. */
 class AnswerTable {
   #cache: LRUCache<string, NameRecord, Flight>
@@ -433,62 +447,36 @@ class AnswerTable {
   #listeners = new Set<(event: DnsEvent) => void>()
 
   constructor(options: DnsTableOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected the options of createDnsTable to be an object, got ${preview(options)}.`)
-    }
-    checkOptionNames(options, DNS_RESOLVER_OPTION_NAMES, 'createDnsTable')
-    const { lookup, servers, family = 'any', lazy = true, clock = performance } = options
-    if (family !== 4 && family !== 6 && family !== 'any') {
-      throw new TypeError(`Expected \`family\` to be 4, 6 or 'any', got ${preview(family)}.`)
-    }
-    if (typeof lazy !== 'boolean') {
-      throw new TypeError(`Expected \`lazy\` to be a boolean, got ${preview(lazy)}.`)
-    }
-    if (typeof (clock as Partial<DnsClock> | null)?.now !== 'function') {
-      throw new TypeError(
-        `Expected \`clock\` to be an object with a now() method in milliseconds, got ${preview(clock)}.`,
-      )
-    }
-    this.#family = family
-    this.#lazy = lazy
+    const read = readOptions(options, 'createDnsTable', DNS_TABLE_OPTION_RULES)
+    const { lookup, servers } = read
+    const clock = read.clock ?? performance
+    this.#family = read.family
+    this.#lazy = read.lazy
     this.#clock = clock
-    this.#minTtl = checkSeconds('minTtl', options.minTtl, DEFAULTS.minTtl, 0)
-    this.#maxTtl = checkSeconds('maxTtl', options.maxTtl, Math.max(DEFAULTS.maxTtl, this.#minTtl), 0)
+    this.#minTtl = read.minTtl
+    this.#maxTtl = read.maxTtl ?? Math.max(DEFAULT_MAX_TTL, this.#minTtl)
     if (this.#maxTtl < this.#minTtl) {
       throw new TypeError(
-        `Expected \`maxTtl\` (${this.#maxTtl}) to be at least \`minTtl\` (${this.#minTtl}).`,
+        `Expected \`maxTtl\` (${this.#maxTtl}) of createDnsTable to be at least \`minTtl\` (${this.#minTtl}).`,
       )
     }
-    this.#defaultTtl = checkSeconds('defaultTtl', options.defaultTtl, DEFAULTS.defaultTtl, 0)
-    this.#negativeTtl = checkSeconds('negativeTtl', options.negativeTtl, DEFAULTS.negativeTtl, 0)
-    this.#staleIfError = checkSeconds('staleIfError', options.staleIfError, DEFAULTS.staleIfError, 0)
-    this.#timeout = checkSeconds('timeout', options.timeout, DEFAULTS.timeout, 0.001)
-    const max = checkCount('max', options.max, DEFAULTS.max)
-    this.#concurrency = checkCount('concurrency', options.concurrency, DEFAULTS.concurrency)
+    this.#defaultTtl = read.defaultTtl
+    this.#negativeTtl = read.negativeTtl
+    this.#staleIfError = read.staleIfError
+    this.#timeout = read.timeout
+    const max = read.max
+    this.#concurrency = read.concurrency
     if (lookup !== undefined && servers !== undefined) {
       throw new TypeError(
-        'Expected either `lookup` or `servers`, not both: `servers` configures the default lookup.',
+        'Expected either `lookup` or `servers` of createDnsTable, not both: `servers` configures the default lookup.',
       )
     }
-    let fallback: DefaultLookup
-    if (lookup !== undefined) {
-      if (typeof lookup !== 'function') {
-        throw new TypeError(
-          `Expected \`lookup\` to be a function (hostname, { family, signal }) => addresses, got ${preview(lookup)}.`,
-        )
-      }
-      fallback = { lookup, cancel: () => {} }
-    } else {
-      if (
-        servers !== undefined &&
-        (!Array.isArray(servers) || servers.length === 0 || servers.some((s) => typeof s !== 'string'))
-      ) {
-        throw new TypeError(
-          `Expected \`servers\` to be a non-empty array of server addresses such as '127.0.0.1:5353', got ${preview(servers)}.`,
-        )
-      }
-      fallback = servers === undefined ? systemLookup() : serverLookup(servers, this.#timeout)
-    }
+    const fallback: DefaultLookup =
+      lookup !== undefined
+        ? { lookup, cancel: () => {} }
+        : servers === undefined
+          ? systemLookup()
+          : serverLookup(servers, this.#timeout)
     this.#lookup = fallback.lookup
     this.#cancel = fallback.cancel
     // lru-cache reads a start time of 0 as "no TTL": its clock counts from 1 at construction, whatever the
@@ -897,7 +885,6 @@ export const createDnsTable = (options: DnsTableOptions = {}): DnsTable => {
     return identity === undefined ? undefined : { host: identity, port: endpoint.port }
   }
   resolver.subscribe = (listener) => table.subscribe(listener)
-  let defaultKeyer: NodeKeyer | undefined
   return {
     resolver,
     prime: async (hosts) => {
@@ -917,11 +904,15 @@ export const createDnsTable = (options: DnsTableOptions = {}): DnsTable => {
       )
     },
     keyAsync: async (host, port, keyer) => {
+      if (typeof keyer !== 'function') {
+        throw new TypeError(
+          `Expected the keyer of keyAsync to be a keyer built on this table's resolver, got ${preview(keyer)}.`,
+        )
+      }
       // An invalid host is left to the keyer, whose error says what is wrong with it.
       const name = hostOrFailure(host, DEFAULT_HOST_POLICY)
       if (!isFailure(name)) await table.ensure(name)
-      defaultKeyer ??= createNodeKeyer({ resolver: chainResolvers(resolver, loopbackResolver()) })
-      return (keyer ?? defaultKeyer)(host, port)
+      return keyer(host, port)
     },
     onChange: (listener) => {
       if (typeof listener !== 'function') {
@@ -930,9 +921,6 @@ export const createDnsTable = (options: DnsTableOptions = {}): DnsTable => {
       return table.listen(listener)
     },
     stats: () => table.stats(),
-    close: () => {
-      table.close()
-      defaultKeyer?.close()
-    },
+    close: () => table.close(),
   }
 }

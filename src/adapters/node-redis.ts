@@ -23,17 +23,18 @@
  * No runtime dependency on node-redis: the types here are structural, and the tests check them against
  * `redis` 5 and 6's own `RedisClusterOptions`.
  */
+
+import type { AddressInput, AddressKeyer } from '../key/internal.js'
 import {
   type AddressMapOptions,
   addressMapper,
   readKeyer,
   readOnInvalid,
   uniqueEndpoints,
-} from './client-adapter.js'
-import type { AddressInput, AddressKeyer } from './index.js'
+} from './address-map.js'
 
-export type { AddressMapOptions } from './client-adapter.js'
-export type { AddressKeyer } from './index.js'
+export type { AddressKeyer } from '../key/internal.js'
+export type { AddressMapOptions } from './address-map.js'
 
 /**
  * The socket address node-redis dials: a host (IPv6 bare) and a port.

@@ -1,2 +1,2 @@
 /** `require` for this build's dialect, to load CommonJS dependencies lazily from synchronous code. */
-export const requireModule: NodeJS.Require = require
+export const requireModule: (id: string) => unknown = require

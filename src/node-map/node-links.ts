@@ -2,7 +2,7 @@
  * The links of a `NodeMap`: addresses declared to be another entry's node (`NodeMap.link`), held as
  * the address's key pointing at the entry's key.
  */
-import type { NodeKey } from './node-key.js'
+import type { NodeKey } from '../key/internal.js'
 
 interface Link<S> {
   target: NodeKey

@@ -1,6 +1,7 @@
 /**
  * The CLI's side of topology input: `redis-cli` output of one or several nodes (concatenated), split into
- * replies, each read by the library's readers (`readClusterNodes`, `readClusterSlots`, `readClusterShards`),
+ * replies, each read by the public readers of `canonical-node-key/topology` (`readClusterNodes`, one line at a
+ * time, `readClusterSlots`, `readClusterShards`),
  * then flattened into (node id, address spelling) pairs with the line each came from, so the CLI can show
  * which node is reachable under several spellings and which address several node ids claim. Errors are
  * collected with their lines rather than thrown, so one bad reply does not hide the others.
@@ -9,14 +10,13 @@
  * shards` (RESP3 maps as JSON objects; with `-2`, RESP2 maps as flat [key, value, …] arrays).
  */
 import {
-  badMessage,
   type ClusterTopology,
+  InvalidTopologyError,
   type ReadTopologyOptions,
-  readNodes,
-  readShards,
-  readSlots,
-  topologyBuilder,
-} from './topology.js'
+  readClusterNodes,
+  readClusterShards,
+  readClusterSlots,
+} from '../topology/index.js'
 
 /**
  * One address under which the cluster names one node.
@@ -167,31 +167,28 @@ export type ParseTopologyOptions = Pick<ReadTopologyOptions, 'keyer' | 'origin'>
 export const parseClusterNodes = (text: string, options: ParseTopologyOptions = {}): Topology => {
   if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
   const found = new Collector()
-  const lines = text.split('\n')
-  let first = 0
-  const ids = new Set<string>()
-  const read = (end: number): void => {
-    if (end <= first) return
-    const { topology, errors, lineOf } = readNodes(
-      lines.slice(first, end).join('\n'),
-      topologyBuilder(options, 'parseClusterNodes'),
-      first + 1,
-    )
-    found.errors.push(...errors)
-    found.take(topology, (id) => lineOf.get(id) ?? first + 1, options.origin)
-  }
-  for (const [index, raw] of lines.entries()) {
-    const id = /^\s*([^\s#]\S*)\s/.exec(raw)?.[1]
-    if (id === undefined) continue
-    if (ids.has(id)) {
-      read(index)
-      first = index
-      ids.clear()
+  // One line at a time: a bad line is reported and the others still read. A node id met again starts the
+  // next node's reply, which is how one id comes to be read under two spellings.
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = index + 1
+    const trimmed = raw.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) continue
+    let topology: ClusterTopology
+    try {
+      topology = readClusterNodes(trimmed, options)
+    } catch (error) {
+      found.errors.push({ line, message: reportOf(error) })
+      continue
     }
-    ids.add(id)
+    found.take(topology, () => line, options.origin)
   }
-  read(lines.length)
   return found.result()
+}
+
+/** What a reader's refusal says, for a report that gives its own line: the reply's line number left out. */
+const reportOf = (error: unknown): string => {
+  if (!(error instanceof InvalidTopologyError)) throw error
+  return error.line === undefined ? error.message : error.message.replace(`, line ${error.line}:`, ':')
 }
 
 /**
@@ -261,20 +258,16 @@ const readJson = (
 ): Topology => {
   if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
   const found = new Collector()
+  const read = command === 'CLUSTER SLOTS' ? readClusterSlots : readClusterShards
   for (const { value, line } of jsonDocuments(text, found, command)) {
-    const builder = topologyBuilder(
-      options,
-      command === 'CLUSTER SLOTS' ? 'parseClusterSlots' : 'parseClusterShards',
-    )
+    let topology: ClusterTopology
     try {
-      const topology =
-        command === 'CLUSTER SLOTS' ? readSlots(value, builder) : readShards(value, builder, false)
-      found.take(topology, () => line, options.origin)
+      topology = read(value, options)
     } catch (error) {
-      const message = badMessage(error, command)
-      if (message === undefined) throw error
-      found.errors.push({ line, message })
+      found.errors.push({ line, message: reportOf(error) })
+      continue
     }
+    found.take(topology, () => line, options.origin)
   }
   return found.result()
 }

@@ -1,5 +1,7 @@
 /** Ports (docs/canonical-form.md §3): identity is numeric. */
-import { type Failure, fail, isFailure, preview, toError } from './errors.js'
+import { type Failure, fail, isFailure, toError } from './errors.js'
+import { integer } from './options.js'
+import { preview } from './preview.js'
 
 const MAX_PORT = 65535
 const NAMED = /^[A-Za-z][A-Za-z0-9-]*$/
@@ -60,21 +62,12 @@ export const portOrFailure = (port: unknown, defaultPort?: number): number | Fai
   )
 }
 
-/** Validate a `defaultPort` option: a bad option is a TypeError. */
-export const checkDefaultPort = (defaultPort: unknown, where: string): number | undefined => {
-  if (defaultPort === undefined) return undefined
-  if (
-    typeof defaultPort !== 'number' ||
-    !Number.isInteger(defaultPort) ||
-    defaultPort < 1 ||
-    defaultPort > MAX_PORT
-  ) {
-    throw new TypeError(
-      `Expected \`defaultPort\` of ${where} to be an integer from 1 to ${MAX_PORT}, got ${preview(defaultPort)}.`,
-    )
-  }
-  return defaultPort
-}
+/** The rule of a `defaultPort` option: an integer from 1 to 65535, or absent. */
+export const DEFAULT_PORT_RULE = /* @__PURE__ */ integer(1, MAX_PORT, undefined)
+
+/** Validate a `defaultPort` given on its own (not in an options object): a bad one is a TypeError. */
+export const checkDefaultPort = (defaultPort: unknown, where: string): number | undefined =>
+  DEFAULT_PORT_RULE(defaultPort, 'defaultPort', where)
 
 /**
  * A port as a number: an integer from 1 to 65535, or a string of 1 to 5 ASCII digits (`"06379"` is 6379),

@@ -6,4 +6,4 @@ import { createRequire } from 'node:module'
  */
 // biome-ignore lint/suspicious/noTsIgnore: an error in the CommonJS pass only, so @ts-expect-error cannot be used.
 // @ts-ignore
-export const requireModule: NodeJS.Require = createRequire(import.meta.url)
+export const requireModule: (id: string) => unknown = createRequire(import.meta.url)

@@ -17,44 +17,7 @@
  * resolver's change drops what it touches without scanning the LRU.
  */
 import { LRUCache } from 'lru-cache'
-import type { NodeKey } from './node-key.js'
-
-/**
- * Where to connect to reach a node: the endpoint after the resolver (loopback, NAT, DNS), an IPv6 host bare
- * as `net.connect` wants it, and, when the address named the host by a DNS name, that name as TLS wants it
- * for SNI (lowercase, punycode, no trailing dot). What a {@link NodeMap}'s `create` is told to dial.
- *
- * @example
- * ```ts
- * const dial: DialTarget = { host: '10.0.0.7', port: 6380, servername: 'cache.example' }
- * tls.connect({ host: dial.host, port: dial.port, servername: dial.servername })
- * ```
- * @category Keys
- */
-export interface DialTarget {
-  /** The host to connect to: the resolver's answer, canonical; IPv6 without brackets. */
-  readonly host: string
-  /** The port to connect to: the resolver's answer. */
-  readonly port: number
-  /** The DNS name the address gave, for TLS SNI; absent when the address gave an IP address. */
-  readonly servername?: string
-}
-
-/**
- * Where a node key stands: the key and its {@link DialTarget}. What `keyer.endpoint()` returns.
- *
- * @example
- * ```ts
- * const keyer = createNodeKeyer({ resolver: staticResolver({ 'cache.example': '10.0.0.7' }) })
- * const target: NodeEndpoint = keyer.endpoint('rediss://Cache.Example:6380')
- * // { key: '10.0.0.7:6380', host: '10.0.0.7', port: 6380, servername: 'cache.example' }
- * ```
- * @category Keys
- */
-export interface NodeEndpoint extends DialTarget {
-  /** The canonical key of the node. */
-  readonly key: NodeKey
-}
+import type { NodeEndpoint } from './endpoint.js'
 
 /**
  * What the memo holds for one raw string. A (host, port) pair and an address string can spell the same raw
@@ -129,15 +92,15 @@ const pairRaw = (host: string, port: MemoPort): string => `${host}:${port}`
 export class Memo {
   #cache: LRUCache<string, Slot> | undefined
   /**
-   * Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to key. It
-   * holds keys, not answers: the hot path wants the key, and one load less.
+   * Front index of pairs the LRU answered: host, then port (as given: `7000` and `'7000'` apart), to the
+   * answer (the key and its endpoint together, so a caller that wants where to dial asks once).
    */
-  readonly pairs = new Map<string, Map<MemoPort, NodeKey>>()
+  readonly pairs = new Map<string, Map<MemoPort, NodeEndpoint>>()
   /**
-   * Front index of address strings the LRU answered: raw string to key. Public to the keyer, whose hot path
-   * reads it without a method call (see key.ts); nothing outside this file writes it.
+   * Front index of address strings the LRU answered: raw string to answer. Public to the keyer, whose hot
+   * path reads it without a method call (see keyer.ts); nothing outside this file writes it.
    */
-  readonly addresses = new Map<string, NodeKey>()
+  readonly addresses = new Map<string, NodeEndpoint>()
   /** Canonical host (before the resolver) to the raw strings whose answers were read from it. */
   readonly #byHost = new Map<string, Set<string>>()
   #evictions = 0
@@ -171,18 +134,13 @@ export class Memo {
     return this.#cache
   }
 
-  /** The key of a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
-  pair(host: string, port: MemoPort): NodeKey | undefined {
-    const key = this.pairs.get(host)?.get(port)
-    if (key !== undefined) {
+  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
+  pair(host: string, port: MemoPort): NodeEndpoint | undefined {
+    const known = this.pairs.get(host)?.get(port)
+    if (known !== undefined) {
       this.hits++
-      return key
+      return known
     }
-    return this.pairAnswer(host, port)?.key
-  }
-
-  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss). */
-  pairAnswer(host: string, port: MemoPort): NodeEndpoint | undefined {
     const answer = this.#cache?.get(pairRaw(host, port))?.pair
     if (answer === undefined) {
       this.#misses++
@@ -195,7 +153,7 @@ export class Memo {
       ports = new Map()
       this.pairs.set(host, ports)
     }
-    ports.set(port, answer.key)
+    ports.set(port, answer)
     return answer
   }
 
@@ -210,25 +168,20 @@ export class Memo {
     this.#index(canonical, raw)
   }
 
-  /** The key of an address string seen before, or undefined (counted as a miss). */
-  address(raw: string): NodeKey | undefined {
-    const key = this.addresses.get(raw)
-    if (key !== undefined) {
-      this.hits++
-      return key
-    }
-    return this.addressAnswer(raw)?.key
-  }
-
   /** The answer for an address string seen before, or undefined (counted as a miss). */
-  addressAnswer(raw: string): NodeEndpoint | undefined {
+  address(raw: string): NodeEndpoint | undefined {
+    const known = this.addresses.get(raw)
+    if (known !== undefined) {
+      this.hits++
+      return known
+    }
     const cached = this.#cache?.get(raw)?.address
     if (cached === undefined) {
       this.#misses++
       return undefined
     }
     this.hits++
-    this.addresses.set(raw, cached.key)
+    this.addresses.set(raw, cached)
     return cached
   }
 

@@ -10,19 +10,14 @@ import {
   joinEndpoint,
   servernameOf,
 } from './address.js'
-import {
-  type Failure,
-  type FailureReason,
-  InvalidHostError,
-  isFailure,
-  optionNames,
-  preview,
-  toError,
-} from './errors.js'
-import { type HostOptions, readHostOptions } from './host.js'
-import { Memo, type MemoStats, type NodeEndpoint } from './memo.js'
+import type { NodeEndpoint } from './endpoint.js'
+import { type Failure, type FailureReason, InvalidHostError, isFailure, toError } from './errors.js'
+import { HOST_OPTION_RULES, type HostOptions, hostPolicy } from './host.js'
+import { Memo, type MemoStats } from './memo.js'
 import { joinKey, type NodeKey } from './node-key.js'
-import { checkDefaultPort } from './port.js'
+import { integer, readOptions, rule } from './options.js'
+import { DEFAULT_PORT_RULE } from './port.js'
+import { preview } from './preview.js'
 import { loopbackResolver, type Resolver } from './resolver.js'
 
 /**
@@ -100,6 +95,12 @@ export interface KeyFunction {
   readonly endpoint?:
     | ((input: AddressInput | string, port?: number | string | undefined) => NodeEndpoint)
     | undefined
+  /**
+   * The hosts whose keys may have changed since a generation (every {@link NodeKeyer} has it; see
+   * {@link NodeKeyer.changedSince}). With it, a NodeMap re-keys only the entries those hosts touch; without
+   * it, every entry.
+   */
+  readonly changedSince?: ((generation: number) => readonly string[] | undefined) | undefined
 }
 
 /**
@@ -134,6 +135,20 @@ export interface NodeKeyer extends KeyFunction {
     (host: string, port: number | string | undefined): NodeEndpoint
     (address: AddressInput): NodeEndpoint
   }
+  /**
+   * The canonical hosts (before the resolver: {@link NodeEndpoint.given}) whose keys may have changed since
+   * the keyer's `generation` was `generation`, each once; `[]` when it still is; `undefined` when the keyer
+   * cannot tell host by host (its memo was cleared, a resolver reported a change without hosts, or more than
+   * 64 changes ago). What a cache built on the keyer re-keys.
+   *
+   * @example
+   * ```ts
+   * const seen = keyer.generation
+   * // … a DNS name moves …
+   * keyer.changedSince(seen) // ['redis-1.internal']
+   * ```
+   */
+  changedSince(generation: number): readonly string[] | undefined
   /** The memo's counters: hits, misses, size and evictions. */
   stats(): MemoStats
   /** Empty the memo (the counters go on). */
@@ -154,14 +169,26 @@ const KEYER_HINTS: Partial<Record<FailureReason, string>> = {
 
 const DEFAULT_CACHE_SIZE = 10_000
 
-/** The names of {@link KeyerOptions}. */
-const KEYER_OPTION_NAMES = /* @__PURE__ */ optionNames<KeyerOptions>({
-  cacheSize: true,
-  defaultPort: true,
-  mappedIPv4: true,
-  resolver: true,
-  trailingDot: true,
-})
+/**
+ * The most inputs a memo may be asked to hold. lru-cache allocates its index for `max` entries up front, and
+ * the memo's byte bound keeps far fewer than this of even the shortest inputs, so a larger number only
+ * costs memory.
+ */
+export const MAX_CACHE_SIZE = 1_048_576
+
+/** The rules of {@link KeyerOptions}. */
+const KEYER_OPTION_RULES = {
+  ...HOST_OPTION_RULES,
+  defaultPort: DEFAULT_PORT_RULE,
+  cacheSize: /* @__PURE__ */ integer(0, MAX_CACHE_SIZE, DEFAULT_CACHE_SIZE),
+  resolver: /* @__PURE__ */ rule<Resolver | null>('a resolver function or null', (value) =>
+    value === undefined
+      ? { value: loopbackResolver() }
+      : value === null || typeof value === 'function'
+        ? { value: value as Resolver | null }
+        : undefined,
+  ),
+}
 
 /**
  * Make a keyer: the canonical key function with a policy (resolver), a default port and a memo of its own.
@@ -177,29 +204,15 @@ const KEYER_OPTION_NAMES = /* @__PURE__ */ optionNames<KeyerOptions>({
  * @category Keys
  */
 export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected the options of createNodeKeyer to be an object, got ${preview(options)}.`)
-  }
-  const { resolver: resolverOption, cacheSize = DEFAULT_CACHE_SIZE } = options
-  const policy: AddressPolicy = {
-    ...readHostOptions(options, 'createNodeKeyer', KEYER_OPTION_NAMES),
-    defaultPort: checkDefaultPort(options.defaultPort, 'createNodeKeyer'),
-    originHost: undefined,
-  }
-  if (resolverOption !== undefined && resolverOption !== null && typeof resolverOption !== 'function') {
-    throw new TypeError(
-      `Expected \`resolver\` to be a resolver function or null, got ${preview(resolverOption)}.`,
-    )
-  }
-  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
-    throw new TypeError(`Expected \`cacheSize\` to be an integer from 0 up, got ${preview(cacheSize)}.`)
-  }
-  const resolver = resolverOption === undefined ? loopbackResolver() : resolverOption
+  const read = readOptions(options, 'createNodeKeyer', KEYER_OPTION_RULES)
+  const { resolver, cacheSize } = read
+  const policy: AddressPolicy = { ...hostPolicy(read), defaultPort: read.defaultPort, originHost: undefined }
   const memo = new Memo(cacheSize)
 
   /** The answer for a canonical endpoint, through the resolver. */
   const answerOf = (endpoint: Endpoint | Failure, input: unknown): NodeEndpoint => {
     if (isFailure(endpoint)) throw toError(endpoint, input, KEYER_HINTS[endpoint.reason])
+    const given = endpoint.host
     let { host, port } = endpoint
     if (resolver !== null) {
       const answer = resolver({ host, port })
@@ -221,92 +234,129 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         port = resolved.port
       }
     }
-    const servername = servernameOf(endpoint.host)
+    const key = joinKey(host, port)
+    const servername = servernameOf(given)
     return Object.freeze(
-      servername === undefined
-        ? { key: joinKey(host, port), host, port }
-        : { key: joinKey(host, port), host, port, servername },
+      servername === undefined ? { key, host, port, given } : { key, host, port, servername, given },
     )
   }
 
-  const { addresses } = memo
-  /** The answer for any call shape, through the memo where the shape allows it (the same rules as the keyer). */
-  const resolve = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
-    if (pair && typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-      return memo.pairAnswer(hostOrAddress, port) ?? computePair(hostOrAddress, port)
-    }
-    if (!pair && typeof hostOrAddress === 'string') {
-      return memo.addressAnswer(hostOrAddress) ?? computeAddress(hostOrAddress)
-    }
-    return resolveOther(hostOrAddress, port, pair)
-  }
   const computePair = (host: string, port: number | string): NodeEndpoint => {
     const endpoint = joinEndpoint(host, port, policy)
     const computed = answerOf(endpoint, host)
-    memo.setPair(host, port, computed, (endpoint as Endpoint).host)
+    memo.setPair(host, port, computed, computed.given)
     return computed
   }
   const computeAddress = (raw: string): NodeEndpoint => {
-    const endpoint = endpointOrFailure(raw, policy)
-    const computed = answerOf(endpoint, raw)
-    memo.setAddress(raw, computed, (endpoint as Endpoint).host)
+    const computed = answerOf(endpointOrFailure(raw, policy), raw)
+    memo.setAddress(raw, computed, computed.given)
     return computed
   }
   /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
-  const resolveOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
-    if (pair) {
-      return answerOf(joinEndpoint(hostOrAddress, port, policy), hostOrAddress)
-    }
+  const answerOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
+    if (pair) return answerOf(joinEndpoint(hostOrAddress, port, policy), hostOrAddress)
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
       if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
-        return resolve(host, objectPort, true)
+        return memo.pair(host, objectPort) ?? computePair(host, objectPort)
       }
     }
     return answerOf(endpointOrFailure(hostOrAddress, policy), hostOrAddress)
   }
 
+  const { addresses } = memo
   const keyer = function nodeKey(this: unknown, hostOrAddress: unknown, port?: unknown): NodeKey {
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     if (arguments.length > 1) {
       // (host, port): only a string host with a number or string port may use the memo, so that no other
       // value can stringify into a remembered input; a hit builds no string (see memo.ts).
       if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-        return memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port).key
+        return (memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port)).key
       }
-      return resolveOther(hostOrAddress, port, true).key
+      return answerOther(hostOrAddress, port, true).key
     }
     if (typeof hostOrAddress === 'string') {
       // The hot path: an address string answered before is one lookup in the memo's front index.
       const known = addresses.get(hostOrAddress)
       if (known !== undefined) {
         memo.hits++
-        return known
+        return known.key
       }
-      return memo.address(hostOrAddress) ?? computeAddress(hostOrAddress).key
+      return (memo.address(hostOrAddress) ?? computeAddress(hostOrAddress)).key
     }
-    return resolveOther(hostOrAddress, port, false).key
+    return answerOther(hostOrAddress, port, false).key
   } as NodeKeyer
 
   keyer.endpoint = function endpoint(this: unknown, hostOrAddress: unknown, port?: unknown): NodeEndpoint {
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address), as the keyer does.
-    return resolve(hostOrAddress, port, arguments.length > 1)
+    if (arguments.length > 1) {
+      if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
+        return memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port)
+      }
+      return answerOther(hostOrAddress, port, true)
+    }
+    if (typeof hostOrAddress === 'string') {
+      return memo.address(hostOrAddress) ?? computeAddress(hostOrAddress)
+    }
+    return answerOther(hostOrAddress, port, false)
   } as NodeKeyer['endpoint']
 
   // A data property, not a getter: caches built on the keyer read it on every lookup.
   const mutable = keyer as { generation: number }
   mutable.generation = 0
-  const unsubscribe = resolver?.subscribe?.((change) => {
-    memo.drop(change?.hosts)
+  const log = new ChangeLog()
+  const changed = (hosts: readonly string[] | undefined): void => {
     mutable.generation++
+    log.add(mutable.generation, hosts)
+  }
+  const unsubscribe = resolver?.subscribe?.((change) => {
+    const hosts = Array.isArray(change?.hosts) ? [...change.hosts] : undefined
+    memo.drop(hosts)
+    changed(hosts)
   })
+  keyer.changedSince = (generation) => log.since(generation, keyer.generation)
   keyer.stats = () => memo.stats()
   keyer.clear = () => {
     memo.clear()
-    mutable.generation++
+    changed(undefined)
   }
   keyer.close = () => unsubscribe?.()
   return keyer
+}
+
+/** How many of a keyer's latest changes {@link NodeKeyer.changedSince} can tell apart. */
+const CHANGE_LOG_LENGTH = 64
+
+/** The hosts of a keyer's latest changes, each with the generation it made, oldest first; bounded. */
+class ChangeLog {
+  readonly #changes: { generation: number; hosts: readonly string[] | undefined }[] = []
+
+  add(generation: number, hosts: readonly string[] | undefined): void {
+    if (this.#changes.length === CHANGE_LOG_LENGTH) this.#changes.shift()
+    this.#changes.push({ generation, hosts })
+  }
+
+  /** The hosts changed after `generation` up to `now`; `undefined` when that is not known host by host. */
+  since(generation: number, now: number): readonly string[] | undefined {
+    if (generation === now) return []
+    const first = this.#changes[0]
+    // Changes from generation + 1 on must all be in the log.
+    if (
+      !Number.isInteger(generation) ||
+      generation > now ||
+      first === undefined ||
+      first.generation > generation + 1
+    ) {
+      return undefined
+    }
+    const hosts = new Set<string>()
+    for (const change of this.#changes) {
+      if (change.generation <= generation) continue
+      if (change.hosts === undefined) return undefined
+      for (const host of change.hosts) hosts.add(host)
+    }
+    return [...hosts]
+  }
 }
 
 /**

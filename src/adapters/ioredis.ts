@@ -17,18 +17,20 @@
  * No runtime dependency on ioredis: the types here are structural, and the tests check them against
  * ioredis 5 and 6's own `ClusterOptions`.
  */
+
+import type { AddressInput, AddressKeyer } from '../key/internal.js'
+import { preview } from '../key/internal.js'
 import {
   type AddressMapOptions,
   addressMapper,
+  endpointThrough,
   readKeyer,
   readOnInvalid,
   uniqueEndpoints,
-} from './client-adapter.js'
-import { preview } from './errors.js'
-import { type AddressInput, type AddressKeyer, parseNodeKey } from './index.js'
+} from './address-map.js'
 
-export type { AddressMapOptions } from './client-adapter.js'
-export type { AddressKeyer } from './index.js'
+export type { AddressKeyer } from '../key/internal.js'
+export type { AddressMapOptions } from './address-map.js'
 
 /**
  * A node as ioredis takes it in `startupNodes` and answers from `natMap`: a host (IPv6 bare) and a port.
@@ -151,9 +153,15 @@ export const ioredisNatMapTable = (
       )
     }
     // A refusal is thrown as the keyer threw it: the table is configuration.
-    const { host, port } = parseNodeKey(keyOf(spelling))
+    const endpoint = endpointThrough(keyOf, spelling)
     const bracketed = /^\[([^\]]*)\]:([0-9]+)$/.exec(spelling)
-    table[bracketed === null ? spelling : `${bracketed[1]}:${bracketed[2]}`] = { host, port }
+    // Defined, not assigned: a spelling `__proto__` is a key like any other, not the table's prototype.
+    Object.defineProperty(table, bracketed === null ? spelling : `${bracketed[1]}:${bracketed[2]}`, {
+      value: endpoint,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return table
 }

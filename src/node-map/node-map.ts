@@ -4,11 +4,21 @@
  * is the leak of redis/redis-py#3163: nodes stored under `127.0.0.1:port`, looked up under `localhost:port`,
  * a new connection per lookup and none ever closed.
  */
-import { type AddressInput, parseAddress, parseNodeKey, servernameOf } from './address.js'
-import { checkOptionNames, optionNames, preview, StaleCreationError } from './errors.js'
-import { canonicalNodeKey, type KeyFunction } from './key.js'
-import type { DialTarget } from './memo.js'
-import type { NodeKey } from './node-key.js'
+import {
+  type AddressInput,
+  callback,
+  canonicalNodeKey,
+  type DialTarget,
+  integer,
+  type KeyFunction,
+  type NodeKey,
+  parseAddress,
+  parseNodeKey,
+  preview,
+  readOptions,
+  servernameOf,
+} from '../key/internal.js'
+import { StaleCreationError } from './errors.js'
 import { NodeLinks } from './node-links.js'
 
 /**
@@ -119,13 +129,22 @@ export interface NodeMapOptions<V> {
   onError?: ((error: unknown, value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
 }
 
-/** The names of {@link NodeMapOptions}. */
-const NODE_MAP_OPTION_NAMES = /* @__PURE__ */ optionNames<NodeMapOptions<unknown>>({
-  dispose: true,
-  keyer: true,
-  max: true,
-  onError: true,
-})
+/** The rules of {@link NodeMapOptions}. */
+const NODE_MAP_OPTION_RULES = {
+  keyer: /* @__PURE__ */ callback<KeyFunction, KeyFunction>(
+    'a key function such as canonicalNodeKey',
+    canonicalNodeKey,
+  ),
+  dispose:
+    /* @__PURE__ */ callback<(value: never, key: NodeKey, reason: NodeMapDisposeReason) => void>(
+      'a function',
+    ),
+  max: /* @__PURE__ */ integer(1, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY),
+  onError:
+    /* @__PURE__ */ callback<
+      (error: unknown, value: never, key: NodeKey, reason: NodeMapDisposeReason) => void
+    >('a function'),
+}
 
 /** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
 /** Node's `util.inspect.custom`, by its registered name, so that node:util is not imported. */
@@ -293,10 +312,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * @throws TypeError for a bad option.
    */
   constructor(options: NodeMapOptions<V> = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected the options of NodeMap to be an object, got ${preview(options)}.`)
-    }
-    checkOptionNames(options, NODE_MAP_OPTION_NAMES, 'NodeMap')
+    const { keyer, dispose, max, onError } = readOptions(options, 'NodeMap', NODE_MAP_OPTION_RULES)
     // The inspect hook goes on the prototype with the first map made: as a computed member of the class it
     // would make the class a side effect, kept by bundlers in every bundle that imports anything from here.
     if (!Object.hasOwn(NodeMap.prototype, INSPECT)) {
@@ -306,25 +322,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         configurable: true,
       })
     }
-    const { keyer = canonicalNodeKey, dispose, max = Number.POSITIVE_INFINITY, onError } = options
-    if (typeof keyer !== 'function') {
-      throw new TypeError(
-        `Expected \`keyer\` to be a key function such as canonicalNodeKey, got ${preview(keyer)}.`,
-      )
-    }
-    if (dispose !== undefined && typeof dispose !== 'function') {
-      throw new TypeError(`Expected \`dispose\` to be a function, got ${preview(dispose)}.`)
-    }
-    if (onError !== undefined && typeof onError !== 'function') {
-      throw new TypeError(`Expected \`onError\` to be a function, got ${preview(onError)}.`)
-    }
-    if (typeof max !== 'number' || !(Number.isInteger(max) || max === Number.POSITIVE_INFINITY) || max < 1) {
-      throw new TypeError(`Expected \`max\` to be an integer from 1 up, or Infinity, got ${preview(max)}.`)
-    }
     this.#keyer = keyer
     this.#generation = typeof keyer.generation === 'number' ? keyer.generation : undefined
-    this.#dispose = dispose
-    this.#onError = onError
+    this.#dispose = dispose as NodeMapOptions<V>['dispose']
+    this.#onError = onError as NodeMapOptions<V>['onError']
     this.#max = max
   }
 

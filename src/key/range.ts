@@ -6,9 +6,10 @@
  * this package does not load it.
  */
 import type * as IpAddr from 'ipaddr.js'
-import { type Failure, fail, InvalidHostError, isFailure, preview } from './errors.js'
+import { type Failure, fail, InvalidHostError, isFailure } from './errors.js'
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
 import { portOrFailure } from './port.js'
+import { preview } from './preview.js'
 import { requireModule } from './require.js'
 
 type IpAddrModule = typeof IpAddr

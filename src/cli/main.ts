@@ -11,7 +11,23 @@
 import { once } from 'node:events'
 import { readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { parseNodeKey } from './address.js'
+import {
+  addressRange,
+  chainResolvers,
+  createNodeKeyer,
+  isNodeKeyError,
+  isValidHost,
+  isValidPort,
+  loopbackResolver,
+  messageWithHint,
+  type NodeKeyer,
+  parseNodeKey,
+  parsePort,
+  type Resolver,
+  requireModule,
+  staticResolver,
+  trimAsciiWhitespace,
+} from '../key/internal.js'
 import {
   MAX_TOPOLOGY_LENGTH,
   parseClusterNodes,
@@ -19,14 +35,7 @@ import {
   parseClusterSlots,
   type Topology,
   type TopologyEntry,
-} from './cluster-topology.js'
-import { isNodeKeyError, messageWithHint } from './errors.js'
-import { isValidHost, trimAsciiWhitespace } from './host.js'
-import { createNodeKeyer, type NodeKeyer } from './key.js'
-import { isValidPort, parsePort } from './port.js'
-import { addressRange } from './range.js'
-import { requireModule } from './require.js'
-import { chainResolvers, loopbackResolver, type Resolver, staticResolver } from './resolver.js'
+} from './topology-input.js'
 
 const NAME = 'canonical-node-key'
 

@@ -13,18 +13,23 @@
  *   per-command encoding) or as `String` objects (node-redis's `VerbatimString` for `CLUSTER NODES`);
  * - integers as numbers or decimal strings (`stringNumbers`).
  */
-import { parseNodeKey, servernameOf } from './address.js'
 import {
-  checkOptionNames,
-  InvalidTopologyError,
+  type AddressKeyer,
+  canonicalNodeKey,
+  DEFAULT_HOST_POLICY,
+  endpointOf,
+  flag,
+  hostOrFailure,
+  isCanonicalIp,
   isFailure,
   isNodeKeyError,
-  optionNames,
+  type NodeEndpoint,
+  type NodeKey,
   preview,
-} from './errors.js'
-import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp } from './host.js'
-import { type AddressKeyer, canonicalNodeKey, type NodeKeyer } from './key.js'
-import type { NodeKey } from './node-key.js'
+  readOptions,
+  rule,
+} from '../key/internal.js'
+import { InvalidTopologyError } from './errors.js'
 
 /**
  * Options of {@link readClusterSlots}, {@link readClusterShards} and {@link readClusterNodes}.
@@ -153,24 +158,12 @@ export interface ClusterTopology {
 // The one place that turns (keyer, host, port) into what a client dials.
 
 /**
- * The key of `host:port` through the keyer, the endpoint it stands for, and the DNS name the caller used (for
- * TLS): `keyer.endpoint()` when the keyer is one of this library's (through its memo), else the same computed
- * from the key; `{ error }` when the keyer refuses the address.
+ * The key of `host:port` through the keyer and the endpoint it stands for, in one trip (the core's
+ * `endpointOf`); `{ error }` when the keyer refuses the address.
  */
-const endpointOf = (
-  keyer: AddressKeyer,
-  host: string,
-  port: number,
-): { key: NodeKey; host: string; port: number; servername?: string } | { error: Error } => {
+const endpointFor = (keyer: AddressKeyer, host: string, port: number): NodeEndpoint | { error: Error } => {
   try {
-    const { endpoint } = keyer as Partial<Pick<NodeKeyer, 'endpoint'>>
-    if (typeof endpoint === 'function') return endpoint(host, port)
-    const key = keyer({ host, port })
-    const name = hostOrFailure(host, DEFAULT_HOST_POLICY)
-    const servername = isFailure(name) ? undefined : servernameOf(name)
-    return servername === undefined
-      ? { key, ...parseNodeKey(key) }
-      : { key, ...parseNodeKey(key), servername }
+    return endpointOf(keyer as Parameters<typeof endpointOf>[0], { host, port }, undefined, false)
   } catch (error) {
     if (isNodeKeyError(error)) return { error }
     throw error
@@ -316,11 +309,14 @@ class Builder {
   readonly #seen = new Set<string>()
   readonly #keyer: AddressKeyer
   readonly #origin: string | undefined
+  /** `CLUSTER SHARDS`: take a node's `tls-port` when it has one. */
+  readonly tls: boolean
 
   constructor(options: ReadTopologyOptions | undefined, where: string) {
-    const checked = readOptions(options, where)
+    const checked = readTopologyOptions(options, where)
     this.#keyer = checked.keyer
     this.#origin = checked.origin
+    this.tls = checked.tls
   }
 
   add(facts: NodeFacts): void {
@@ -365,12 +361,22 @@ class Builder {
       }
       host = this.#origin
     }
-    const endpoint = endpointOf(this.#keyer, host, port)
+    const endpoint = endpointFor(this.#keyer, host, port)
     if ('error' in endpoint) {
       unkeyed('invalid-address', `node ${id}: ${endpoint.error.message}`, endpoint.error)
       return
     }
-    this.nodes.push({ id, ...endpoint, announced: announced ?? '', ...extra, role })
+    const { key, host: dialHost, port: dialPort, servername } = endpoint
+    this.nodes.push({
+      id,
+      key,
+      host: dialHost,
+      port: dialPort,
+      ...(servername === undefined ? {} : { servername }),
+      announced: announced ?? '',
+      ...extra,
+      role,
+    })
   }
 
   result(): ClusterTopology {
@@ -381,38 +387,27 @@ class Builder {
 const nonEmpty = (value: string | undefined): value is string =>
   value !== undefined && value !== '' && value !== '?'
 
-/** The names of {@link ReadTopologyOptions}. */
-const READ_TOPOLOGY_OPTION_NAMES = /* @__PURE__ */ optionNames<ReadTopologyOptions>({
-  keyer: true,
-  origin: true,
-  tls: true,
-})
-
-const readOptions = (
-  options: ReadTopologyOptions | undefined,
-  where: string,
-): { keyer: AddressKeyer; origin: string | undefined; tls: boolean } => {
-  if (options === undefined) return { keyer: canonicalNodeKey, origin: undefined, tls: false }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
-  }
-  checkOptionNames(options, READ_TOPOLOGY_OPTION_NAMES, where)
-  const { keyer = canonicalNodeKey, origin, tls = false } = options
-  if (typeof keyer !== 'function') {
-    throw new TypeError(
-      `Expected \`keyer\` of ${where} to be a keyer function (createNodeKeyer()), got ${preview(keyer)}.`,
-    )
-  }
-  if (origin !== undefined && isFailure(hostOrFailure(origin, DEFAULT_HOST_POLICY))) {
-    throw new TypeError(
-      `Expected \`origin\` of ${where} to be the host the reply came from ('127.0.0.1', '::1', 'redis-1.example'), got ${preview(origin)}.`,
-    )
-  }
-  if (typeof tls !== 'boolean') {
-    throw new TypeError(`Expected \`tls\` of ${where} to be a boolean, got ${preview(tls)}.`)
-  }
-  return { keyer, origin, tls }
+/** The rules of {@link ReadTopologyOptions}. */
+const READ_TOPOLOGY_OPTION_RULES = {
+  keyer: /* @__PURE__ */ rule<AddressKeyer>('a keyer function (createNodeKeyer())', (value) =>
+    value === undefined
+      ? { value: canonicalNodeKey }
+      : typeof value === 'function'
+        ? { value: value as AddressKeyer }
+        : undefined,
+  ),
+  origin: /* @__PURE__ */ rule<string | undefined>(
+    "the host the reply came from ('127.0.0.1', '::1', 'redis-1.example')",
+    (value) =>
+      value === undefined || !isFailure(hostOrFailure(value, DEFAULT_HOST_POLICY))
+        ? { value: value as string | undefined }
+        : undefined,
+  ),
+  tls: /* @__PURE__ */ flag(false),
 }
+
+const readTopologyOptions = (options: unknown, where: string) =>
+  readOptions(options, where, READ_TOPOLOGY_OPTION_RULES)
 
 /** Run a reader, turning a Bad value into the public error. */
 const edge = <T>(command: string, read: () => T): T => {
@@ -430,7 +425,7 @@ const edge = <T>(command: string, read: () => T): T => {
 // CLUSTER SLOTS
 
 /** The body of {@link readClusterSlots}; throws Bad. */
-export const readSlots = (reply: unknown, builder: Builder): ClusterTopology => {
+const readSlots = (reply: unknown, builder: Builder): ClusterTopology => {
   for (const [index, value] of array(reply, 'the reply').entries()) {
     const range = array(value, `slot range ${index}`)
     if (range.length < 3) {
@@ -508,21 +503,14 @@ export const readClusterSlots = (reply: unknown, options?: ReadTopologyOptions):
   return edge('CLUSTER SLOTS', () => readSlots(reply, builder))
 }
 
-/** A fresh builder for the CLI's readers; checks the options as the public readers do. */
-export const topologyBuilder = (options: ReadTopologyOptions | undefined, where: string): Builder =>
-  new Builder(options, where)
-
-/** Turn a Bad thrown by a reader body into its message, for callers that report rather than throw. */
-export const badMessage = (error: unknown, command: string): string | undefined =>
-  error instanceof Bad ? `Invalid ${command} reply: ${error.message}` : undefined
-
 // ---------------------------------------------------------------------------------------------------------
 // CLUSTER SHARDS
 
 const ROLES: Readonly<Record<string, ClusterNodeRole>> = { master: 'master', replica: 'replica' }
 
 /** The body of {@link readClusterShards}; throws Bad. */
-export const readShards = (reply: unknown, builder: Builder, tls: boolean): ClusterTopology => {
+const readShards = (reply: unknown, builder: Builder): ClusterTopology => {
+  const { tls } = builder
   for (const [index, value] of array(reply, 'the reply').entries()) {
     const shard = fields(value, `shard ${index}`)
     const slotList = array(shard.get('slots'), `the slots of shard ${index}`)
@@ -590,15 +578,14 @@ export const readShards = (reply: unknown, builder: Builder, tls: boolean): Clus
  */
 export const readClusterShards = (reply: unknown, options?: ReadTopologyOptions): ClusterTopology => {
   const builder = new Builder(options, 'readClusterShards')
-  const tls = options?.tls === true
-  return edge('CLUSTER SHARDS', () => readShards(reply, builder, tls))
+  return edge('CLUSTER SHARDS', () => readShards(reply, builder))
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // CLUSTER NODES
 
 /** A line of `CLUSTER NODES` that could not be read, with its 1-based line number. */
-export interface NodesLineError {
+interface NodesLineError {
   readonly line: number
   readonly message: string
 }
@@ -607,7 +594,7 @@ export interface NodesLineError {
  * The body of {@link readClusterNodes}: every line is read; bad lines are returned, not thrown. `lineOf`
  * gives the line each node id was read from.
  */
-export const readNodes = (
+const readNodes = (
   text: string,
   builder: Builder,
   firstLine = 1,
@@ -731,7 +718,13 @@ export const readClusterNodes = (text: unknown, options?: ReadTopologyOptions): 
   const { topology, errors } = readNodes(body, builder)
   const [first] = errors
   if (first !== undefined) {
-    throw new InvalidTopologyError(`Invalid CLUSTER NODES reply, line ${first.line}: ${first.message}`, body)
+    throw new InvalidTopologyError(
+      `Invalid CLUSTER NODES reply, line ${first.line}: ${first.message}`,
+      body,
+      {
+        line: first.line,
+      },
+    )
   }
   return topology
 }

@@ -3,18 +3,21 @@
  * `{ host, port }` into an {@link Endpoint}, and writing an endpoint as its {@link NodeKey}: the rules of
  * docs/canonical-form.md §4 and §5.
  */
-import { type Failure, fail, isFailure, optionNames, preview, toError } from './errors.js'
+import { type Failure, fail, isFailure, toError } from './errors.js'
 import {
   DEFAULT_HOST_POLICY,
+  HOST_OPTION_RULES,
   type HostPolicy,
   hostOrFailure,
+  hostPolicy,
   isCanonicalIp,
   MAX_HOST_LENGTH,
-  readHostOptions,
   trimAsciiWhitespace,
 } from './host.js'
 import { joinKey, type NodeKey } from './node-key.js'
-import { checkDefaultPort, portOrFailure } from './port.js'
+import { readOptions, rule } from './options.js'
+import { DEFAULT_PORT_RULE, portOrFailure } from './port.js'
+import { preview } from './preview.js'
 
 /**
  * A node's address. In every endpoint this library returns, `host` is canonical (IPv6 without brackets).
@@ -246,13 +249,14 @@ const stringEndpoint = (raw: string, policy: AddressPolicy): Endpoint | Failure 
   return endpoint
 }
 
-/** The names of {@link ParseAddressOptions}. */
-const PARSE_ADDRESS_OPTION_NAMES = /* @__PURE__ */ optionNames<ParseAddressOptions>({
-  defaultPort: true,
-  mappedIPv4: true,
-  originHost: true,
-  trailingDot: true,
-})
+/** The rules of {@link ParseAddressOptions}. */
+const PARSE_ADDRESS_OPTION_RULES = {
+  ...HOST_OPTION_RULES,
+  defaultPort: DEFAULT_PORT_RULE,
+  originHost: /* @__PURE__ */ rule<string | undefined>('a host string', (value) =>
+    value === undefined || typeof value === 'string' ? { value } : undefined,
+  ),
+}
 
 /**
  * Read any spelling of a node address into an endpoint with a canonical host. No resolver is applied:
@@ -273,15 +277,13 @@ const PARSE_ADDRESS_OPTION_NAMES = /* @__PURE__ */ optionNames<ParseAddressOptio
  * @category Addresses
  */
 export const parseAddress = (input: AddressInput, options?: ParseAddressOptions): Endpoint => {
-  const hostPolicy = readHostOptions(options, 'parseAddress', PARSE_ADDRESS_OPTION_NAMES)
-  const originHost = options?.originHost
-  if (originHost !== undefined && typeof originHost !== 'string') {
-    throw new TypeError(
-      `Expected \`originHost\` of parseAddress to be a host string, got ${preview(originHost)}.`,
-    )
+  const read = readOptions(options, 'parseAddress', PARSE_ADDRESS_OPTION_RULES)
+  const policy: AddressPolicy = {
+    ...hostPolicy(read),
+    defaultPort: read.defaultPort,
+    originHost: read.originHost,
   }
-  const defaultPort = checkDefaultPort(options?.defaultPort, 'parseAddress')
-  const result = endpointOrFailure(input, { ...hostPolicy, defaultPort, originHost })
+  const result = endpointOrFailure(input, policy)
   if (isFailure(result)) throw toError(result, input, PARSE_ADDRESS_HINTS[result.reason])
   return result
 }
@@ -314,7 +316,7 @@ export const formatNodeKey = (endpoint: Endpoint): NodeKey => {
 }
 
 /** The endpoint of a canonical key, or a failure if the string is not one (§5.2). */
-const keyOrFailure = (key: unknown): Endpoint | Failure => {
+export const keyOrFailure = (key: unknown): Endpoint | Failure => {
   const invalid = (): Failure =>
     fail(
       'host',

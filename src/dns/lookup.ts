@@ -3,8 +3,7 @@
  * node:dns (the system's `dns.lookup`, or a `Resolver` asking given servers for A and AAAA records with their
  * TTLs). The table itself (TTLs, identity, refresh, failures) is in dns.ts; this file only talks to node:dns.
  */
-import { preview } from './errors.js'
-import { requireModule } from './require.js'
+import { preview, requireModule } from '../key/internal.js'
 
 /**
  * Which addresses give a name its identity: IPv4 only, IPv6 only, or both (IPv4 preferred).

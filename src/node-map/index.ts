@@ -1,0 +1,13 @@
+/**
+ * `canonical-node-key/node-map`: NodeMap, a node cache whose every method goes through one keyer, so the
+ * path that stores a node and the path that looks it up cannot spell it differently.
+ */
+export { StaleCreationError, type StaleCreationReason } from './errors.js'
+export {
+  NodeMap,
+  type NodeMapCreate,
+  type NodeMapCreateAsync,
+  type NodeMapDisposeReason,
+  type NodeMapOptions,
+  type NodeMapPort,
+} from './node-map.js'
