@@ -254,3 +254,50 @@ test('keyer.endpoint goes through the memo the keyer uses, and agrees with it fo
     assert.throws(() => other.endpoint('a:0'), { name: 'InvalidPortError' })
   }
 })
+
+test('changedSince names the hosts a resolver reported since a generation, or says it cannot tell', () => {
+  const listeners = new Set<(change: { hosts?: readonly string[] | undefined }) => void>()
+  const resolver: Resolver = () => undefined
+  resolver.subscribe = (listener) => {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
+  const tell = (hosts?: readonly string[]) => {
+    for (const listener of listeners) listener({ hosts })
+  }
+  const keyer = createNodeKeyer({ resolver })
+  const start = keyer.generation
+  assert.deepEqual(keyer.changedSince(start), [])
+  tell(['a.test'])
+  tell(['b.test', 'a.test'])
+  assert.deepEqual(keyer.changedSince(start), ['a.test', 'b.test'])
+  assert.deepEqual(keyer.changedSince(start + 1), ['b.test', 'a.test'])
+  assert.deepEqual(keyer.changedSince(keyer.generation), [])
+  // A generation it has not reached, or a change without hosts, cannot be told host by host.
+  assert.equal(keyer.changedSince(keyer.generation + 1), undefined)
+  const beforeClear = keyer.generation
+  keyer.clear()
+  assert.equal(keyer.changedSince(beforeClear), undefined)
+  const afterClear = keyer.generation
+  tell(undefined)
+  assert.equal(keyer.changedSince(afterClear), undefined)
+  // The log is bounded: past 64 changes, the oldest generations are no longer told apart.
+  const old = keyer.generation
+  for (let i = 0; i < 65; i++) tell([`n${i}.test`])
+  assert.equal(keyer.changedSince(old), undefined)
+  assert.deepEqual(
+    keyer.changedSince(old + 1),
+    Array.from({ length: 64 }, (_, i) => `n${i + 1}.test`),
+  )
+  keyer.close()
+})
+
+test('an answer is asked for once: the key and the endpoint come from one lookup in the memo', () => {
+  const keyer = createNodeKeyer()
+  const answer = keyer.endpoint('LOCALHOST:7000')
+  assert.deepEqual(keyer.stats(), { hits: 0, misses: 1, size: 1, evictions: 0 })
+  // The key of the same input is the answer's, from the memo.
+  assert.equal(keyer('LOCALHOST:7000'), answer.key)
+  assert.equal(keyer.endpoint('LOCALHOST:7000'), answer)
+  assert.deepEqual(keyer.stats(), { hits: 2, misses: 1, size: 1, evictions: 0 })
+})

@@ -8,6 +8,7 @@ import {
   isNodeKeyError,
   loopbackResolver,
   type NodeKey,
+  type Resolver,
   staticResolver,
 } from '../src/index.ts'
 import { NodeMap, type NodeMapDisposeReason, StaleCreationError } from '../src/node-map/index.ts'
@@ -973,5 +974,87 @@ describe('NodeMap: util.inspect shows size and entries, as for a Map', () => {
     map.set('localhost', 1, 'a')
     map.set('::1', 2, 'b')
     assert.equal(show.call(map, 2, {}), 'NodeMap(2) { 127.0.0.1:1, [::1]:2 }')
+  })
+})
+
+describe('one trip through the keyer, and re-keying by host', () => {
+  test('a fresh getOrCreate asks the keyer once: one miss, no hit', () => {
+    const keyer = createNodeKeyer()
+    const nodes = new NodeMap<string>({ keyer })
+    const dials: unknown[] = []
+    nodes.getOrCreate('LOCALHOST:7000', (key, dial) => {
+      dials.push(dial)
+      return key
+    })
+    assert.deepEqual(dials, [{ host: '127.0.0.1', port: 7000, servername: 'localhost' }])
+    assert.deepEqual(keyer.stats(), { hits: 0, misses: 1, size: 1, evictions: 0 })
+    nodes.getOrCreate('LOCALHOST:7000', () => 'again')
+    assert.equal(keyer.stats().misses, 1)
+  })
+
+  test('when one name moves, only the spellings given for it are keyed again', () => {
+    const names = new Map<string, string>()
+    const listeners = new Set<(change: { hosts?: readonly string[] | undefined }) => void>()
+    const resolver: Resolver = ({ host, port }) => {
+      const ip = names.get(host)
+      return ip === undefined ? undefined : { host: ip, port }
+    }
+    resolver.subscribe = (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    }
+    const move = (name: string, ip: string) => {
+      names.set(name, ip)
+      for (const listener of listeners) listener({ hosts: [name] })
+    }
+    const keyer = createNodeKeyer({ resolver })
+    // A key function that counts what it is asked, with the keyer's generation, endpoint and change log.
+    const asked: string[] = []
+    const counting = Object.defineProperties(
+      (input: AddressInput | string, port?: number | string) => {
+        asked.push(String(input))
+        return port === undefined ? keyer(input as AddressInput) : keyer(input as string, port)
+      },
+      {
+        generation: { get: () => keyer.generation },
+        endpoint: {
+          value: (input: AddressInput | string, port?: number | string) => {
+            asked.push(String(input))
+            return port === undefined
+              ? keyer.endpoint(input as AddressInput)
+              : keyer.endpoint(input as string, port)
+          },
+        },
+        changedSince: { value: (generation: number) => keyer.changedSince(generation) },
+      },
+    )
+    const disposed: string[] = []
+    const nodes = new NodeMap<string>({ keyer: counting, dispose: (value) => disposed.push(value) })
+    move('moving.test', '10.0.0.1')
+    for (let i = 0; i < 1000; i++) nodes.set(`node-${i}.test:6379`, `v${i}`)
+    nodes.set('moving.test:6379', 'moving')
+    // (Looked up by its name: a lookup by 10.0.0.1 would be a spelling that keeps the entry there.)
+    assert.equal(nodes.get('moving.test:6379'), 'moving')
+    assert.equal(nodes.keyOf('moving.test:6379'), '10.0.0.1:6379')
+    asked.length = 0
+    move('moving.test', '10.0.0.2')
+    assert.equal(nodes.get('10.0.0.2:6379'), 'moving')
+    assert.equal(nodes.get('10.0.0.1:6379'), undefined)
+    assert.equal(nodes.size, 1001)
+    // The moved spelling, then the two lookups: nothing of the other 1,000 entries.
+    assert.deepEqual(asked, ['moving.test:6379', '10.0.0.2:6379', '10.0.0.1:6379'])
+    assert.deepEqual(disposed, [])
+    // A key function without a change log has every spelling keyed again.
+    const plain = Object.defineProperty(
+      (input: AddressInput | string, port?: number | string) => counting(input, port),
+      'generation',
+      { get: () => keyer.generation },
+    )
+    const all = new NodeMap<string>({ keyer: plain })
+    for (let i = 0; i < 10; i++) all.set(`node-${i}.test:6379`, `v${i}`)
+    asked.length = 0
+    move('moving.test', '10.0.0.3')
+    assert.equal(all.size, 10)
+    assert.equal(asked.length, 10)
   })
 })

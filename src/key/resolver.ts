@@ -386,9 +386,14 @@ export const chainResolvers = (...resolvers: Resolver[]): Resolver => {
   const chain: MarkedResolver = (endpoint) => {
     let current = endpoint
     let changed = false
-    for (const resolver of resolvers) {
+    for (const [index, resolver] of resolvers.entries()) {
       const answer = resolver(current)
       if (answer === undefined) continue
+      if (index === resolvers.length - 1 && fold === undefined) {
+        // The last answer goes to the keyer as it is: the keyer checks it, under its own host policy.
+        return answer
+      }
+      // An answer another member reads next is made canonical first.
       const next = endpointOrFailure(answer, DEFAULT_ADDRESS_POLICY)
       // An invalid answer is passed on as it is: the keyer reports it with the resolver's name on it.
       if (isFailure(next)) return answer

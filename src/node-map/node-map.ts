@@ -9,17 +9,27 @@ import {
   callback,
   canonicalNodeKey,
   type DialTarget,
+  endpointOf,
   integer,
   type KeyFunction,
+  type NodeEndpoint,
   type NodeKey,
-  parseAddress,
   parseNodeKey,
   preview,
   readOptions,
-  servernameOf,
 } from '../key/internal.js'
 import { StaleCreationError } from './errors.js'
 import { NodeLinks } from './node-links.js'
+import { rekey } from './rekey.js'
+import {
+  addSpelling,
+  hasSpelling,
+  MAX_SPELLINGS,
+  mergeSpellings,
+  type Spelling,
+  settledInput,
+  spellingOf,
+} from './spellings.js'
 
 /**
  * Why a value left a {@link NodeMap}; the third argument of its `dispose` hook.
@@ -146,39 +156,20 @@ const NODE_MAP_OPTION_RULES = {
     >('a function'),
 }
 
-/** How many raw spellings a key remembers for `aliases()`; the first ones seen are kept. */
 /** Node's `util.inspect.custom`, by its registered name, so that node:util is not imported. */
 const INSPECT = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom')
 
-const MAX_ALIASES = 16
 /** How many addresses may be linked to one key; linking one more drops the oldest link. */
 const MAX_LINKS = 16
 /** How many address strings `get` indexes straight to their entry before it starts the index afresh. */
 const MAX_FRONT = 4096
 
-/**
- * How to key a remembered spelling again: `undefined` for an address string given alone (the raw string is
- * the input), else the arguments as given (an object copied, so a caller's later change cannot move it).
- */
-type Spelled = undefined | readonly [input: unknown, port: unknown, pair: boolean]
-
-/** Distinct raw spellings, in the order first seen, with how to key each again. */
-type Aliases = Map<string, Spelled>
-
-/** A raw spelling and how to key it again: what a link keeps of the address it was made by. */
-type Spelling = readonly [raw: string, spelled: Spelled]
-
 interface Entry<V> {
   /** The key the entry is filed under; changes only when the map re-keys. */
   key: NodeKey
   value: V
-  /** Distinct raw spellings, in the order first seen, at most {@link MAX_ALIASES}. */
-  aliases: Aliases
-  /**
-   * The (host, port) pairs `get` has noted in `aliases`, by host then port, so a repeated lookup needs no
-   * string; it grows only when `aliases` does.
-   */
-  pairs?: Map<string, Set<unknown>>
+  /** Distinct spellings, in the order first seen, at most {@link MAX_SPELLINGS}. */
+  readonly spellings: Spelling[]
   /** When the entry was filed, to tell the older of two entries that become one node. */
   readonly born: number
 }
@@ -188,19 +179,20 @@ interface Pending<V> {
   key: NodeKey
   promise: Promise<V>
   controller: AbortController
-  aliases: Aliases
+  readonly spellings: Spelling[]
   /** Set when the creation no longer owns its key. */
   cancelled: NodeMapDisposeReason | undefined
 }
 
-/** An input with the key the map uses for it, and how it was spelled. */
+/** An input with the key the map uses for it, what the keyer answered, and how it was spelled. */
 interface Keyed {
   /** The key the map uses: the keyer's answer, followed through a link. */
   key: NodeKey
-  /** The raw spelling as given: strings as written, pairs and objects as `host:port`. */
-  raw: string
-  /** How to key it again. */
-  spelled: Spelled
+  /** The keyer's key for the input itself, before a link is followed. */
+  own: NodeKey
+  /** The keyer's whole answer (where to dial, the host it was given), when the keyer gives one. */
+  answer: NodeEndpoint | undefined
+  /** The input as the map keeps it (an object read once, into a copy). */
   input: unknown
   port: unknown
   pair: boolean
@@ -208,25 +200,9 @@ interface Keyed {
 
 type Departure<V> = [value: V, key: NodeKey, reason: NodeMapDisposeReason]
 
-const rawOf = (input: unknown, port: unknown, pair: boolean): string => {
-  if (typeof input === 'string') return pair && port !== undefined ? `${input}:${port}` : input
-  const { host, port: objectPort } = input as { host?: unknown; port?: unknown }
-  return objectPort === undefined ? String(host) : `${String(host)}:${String(objectPort)}`
-}
-
-const spelledOf = (input: unknown, port: unknown, pair: boolean): Spelled => {
-  if (typeof input === 'string') return pair ? [input, port, true] : undefined
-  const { host, port: objectPort } = input as { host?: unknown; port?: unknown }
-  return [{ host, port: objectPort }, port, pair]
-}
-
-const pushAlias = (aliases: Aliases, raw: string, spelled: Spelled): void => {
-  if (aliases.size < MAX_ALIASES && !aliases.has(raw)) aliases.set(raw, spelled)
-}
-
-const mergeAliases = (into: Aliases, from: Aliases): void => {
-  for (const [raw, spelled] of from) pushAlias(into, raw, spelled)
-}
+/** The spelling of a keyed input. */
+const spellingOfKeyed = (keyed: Keyed): Spelling =>
+  spellingOf(keyed.input, keyed.port, keyed.pair, keyed.own, keyed.answer?.given)
 
 /** A fresh dial target (never the keyer's frozen answer, which carries the key too). */
 const dialTarget = (host: string, port: number, servername: string | undefined): DialTarget =>
@@ -389,13 +365,16 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   /** `get` past the front index: re-key if the answers changed, key the input, note its spelling. */
   #getSlow(hostOrAddress: unknown, port: unknown, pair: boolean): V | undefined {
     this.#sync()
-    // No rest array, no lookup record, and no string built for a spelling the entry has already seen.
-    const key = this.#tryKey(hostOrAddress, port, pair)
-    if (key === undefined) return undefined
+    // No rest array and no string built for a spelling the entry has already seen.
+    const keyed = this.#tryKeyInput(hostOrAddress, port, pair)
+    if (keyed === undefined) return undefined
+    const { key } = keyed
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     this.#touch(key, entry)
-    if (entry.aliases.size < MAX_ALIASES) this.#remember(entry, hostOrAddress, port, pair)
+    if (entry.spellings.length < MAX_SPELLINGS && !hasSpelling(entry.spellings, keyed.input, port, pair)) {
+      addSpelling(entry.spellings, spellingOfKeyed(keyed))
+    }
     if (!pair && typeof hostOrAddress === 'string' && this.#generation !== undefined) {
       if (this.#front.size >= MAX_FRONT) this.#front.clear()
       this.#front.set(hostOrAddress, entry)
@@ -416,8 +395,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   has(hostOrAddress: AddressInput, port?: NodeMapPort): boolean {
     this.#sync()
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
-    const key = this.#tryKey(hostOrAddress, port, arguments.length > 1)
-    return key !== undefined && this.#entries.has(key)
+    const keyed = this.#tryKeyInput(hostOrAddress, port, arguments.length > 1)
+    return keyed !== undefined && this.#entries.has(keyed.key)
   }
 
   /**
@@ -519,7 +498,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const entry = this.#entries.get(keyed.key)
     if (entry !== undefined) {
       this.#touch(keyed.key, entry)
-      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
+      this.#note(entry.spellings, keyed)
       return entry.value
     }
     const value = (create as NodeMapCreate<V>)(keyed.key, this.#dialOf(keyed))
@@ -577,12 +556,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
       this.#touch(key, entry)
-      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
+      this.#note(entry.spellings, keyed)
       return Promise.resolve(entry.value)
     }
     const inFlight = this.#pending.get(key)
     if (inFlight !== undefined) {
-      pushAlias(inFlight.aliases, keyed.raw, keyed.spelled)
+      this.#note(inFlight.spellings, keyed)
       return inFlight.promise
     }
     let dial: DialTarget
@@ -600,7 +579,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         reject = rej
       }),
       controller: new AbortController(),
-      aliases: new Map([[keyed.raw, keyed.spelled]]),
+      spellings: [spellingOfKeyed(keyed)],
       cancelled: undefined,
     }
     // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
@@ -627,7 +606,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#sync()
     const keyed = this.#tryKeyInput(args[0], args[1], args.length > 1)
     const entry = keyed === undefined ? undefined : this.#entries.get(keyed.key)
-    return entry === undefined ? [] : [...entry.aliases.keys()]
+    return entry === undefined ? [] : entry.spellings.map((spelling) => spelling.raw)
   }
 
   /**
@@ -649,12 +628,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   link(address: AddressInput, key: AddressInput): boolean {
     this.#sync()
     const target = this.#keyInput(key, undefined, false).key
-    const source = this.#keyer(address)
-    const raw = rawOf(address, undefined, false)
-    const spelled = spelledOf(address, undefined, false)
+    const linked = this.#answer(settledInput(address), undefined, false)
+    const source = linked.own
+    const spelling = spellingOfKeyed(linked)
     if (!this.#entries.has(target) && !this.#pending.has(target)) return false
-    const targetAliases = (this.#entries.get(target) ?? this.#pending.get(target))?.aliases
-    if (targetAliases !== undefined) pushAlias(targetAliases, raw, spelled)
+    const targetSpellings = (this.#entries.get(target) ?? this.#pending.get(target))?.spellings
+    if (targetSpellings !== undefined) addSpelling(targetSpellings, spelling)
     if (source === target || this.#links.targetOf(source) === target) return true
     // The source's own entry and creation give way to the target's, and whatever was linked to the source
     // follows it.
@@ -664,9 +643,9 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (merged !== undefined) {
       this.#entries.delete(source)
       departures.push([merged.value, source, 'link'])
-      if (targetAliases !== undefined) mergeAliases(targetAliases, merged.aliases)
+      if (targetSpellings !== undefined) mergeSpellings(targetSpellings, merged.spellings)
     }
-    this.#links.link(source, target, [raw, spelled])
+    this.#links.link(source, target, spelling)
     // Last, so that the signal's listeners find the map linked.
     this.#cancelCreation(source, 'link')
     this.#disposeDeparted(departures)
@@ -713,18 +692,27 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     return this.entries()
   }
 
-  /** Key an input, follow a link, and keep how it was spelled; throws for input that is not an address. */
-  #keyInput(input: unknown, port: unknown, pair: boolean): Keyed {
+  /**
+   * What the keyer answers for an input, in one trip: its `endpoint` when it has one (the key, where to dial
+   * and the host it was given), else its key alone. An object is read once, into a copy.
+   */
+  #answer(raw: unknown, port: unknown, pair: boolean): Keyed {
+    const input = settledInput(raw)
+    const { endpoint } = this.#keyer
+    if (typeof endpoint === 'function') {
+      const answer = pair ? endpoint(input as string, port as NodeMapPort) : endpoint(input as AddressInput)
+      return { key: answer.key, own: answer.key, answer, input, port, pair }
+    }
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
     const own = pair ? keyer(input, port) : keyer(input)
-    return {
-      key: this.#links.follow(own),
-      raw: rawOf(input, port, pair),
-      spelled: spelledOf(input, port, pair),
-      input,
-      port,
-      pair,
-    }
+    return { key: own, own, answer: undefined, input, port, pair }
+  }
+
+  /** Key an input and follow a link; throws for input that is not an address. */
+  #keyInput(input: unknown, port: unknown, pair: boolean): Keyed {
+    const keyed = this.#answer(input, port, pair)
+    keyed.key = this.#links.follow(keyed.own)
+    return keyed
   }
 
   /** {@link NodeMap.#keyInput}, with `undefined` for input that is not an address. */
@@ -736,185 +724,97 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
   }
 
-  /** The key of an input, followed through a link; `undefined` for input that is not an address. */
-  #tryKey(input: unknown, port: unknown, pair: boolean): NodeKey | undefined {
-    const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
-    let own: NodeKey
-    try {
-      own = pair ? keyer(input, port) : keyer(input)
-    } catch {
-      return undefined
-    }
-    return this.#links.follow(own)
-  }
-
-  /**
-   * Note a spelling for `aliases()` without building its string when the entry has seen it: an address string
-   * is its own alias, and pairs are indexed by host, then port.
-   */
-  #remember(entry: Entry<V>, input: unknown, port: unknown, pair: boolean): void {
-    if (typeof input !== 'string') {
-      pushAlias(entry.aliases, rawOf(input, port, pair), spelledOf(input, port, pair))
-    } else if (!pair) {
-      if (!entry.aliases.has(input)) pushAlias(entry.aliases, input, undefined)
-    } else {
-      entry.pairs ??= new Map()
-      let ports = entry.pairs.get(input)
-      if (ports?.has(port) === true) return
-      pushAlias(entry.aliases, rawOf(input, port, pair), [input, port, true])
-      if (ports === undefined) {
-        ports = new Set()
-        entry.pairs.set(input, ports)
-      }
-      ports.add(port)
+  /** Note an input's spelling in a record's list, building nothing when the list is full or holds it. */
+  #note(spellings: Spelling[], keyed: Keyed): void {
+    if (spellings.length < MAX_SPELLINGS && !hasSpelling(spellings, keyed.input, keyed.port, keyed.pair)) {
+      addSpelling(spellings, spellingOfKeyed(keyed))
     }
   }
 
   /**
-   * Where to dial the node an address keys to: the keyer's `endpoint` for the same input, or, for a keyer
-   * without one, the key's host and port with the DNS name the address gave.
+   * Where to dial the node an input keys to: the keyer's answer for it (asked once, with the key), or, for a
+   * linked address, the linked entry's host and port with the DNS name the address gave; for a keyer
+   * without `endpoint`, the key's host and port with that name.
    *
    * @throws TypeError when a custom keyer's key is not a node key.
    */
   #dialOf(keyed: Keyed): DialTarget {
-    const { endpoint } = this.#keyer
-    if (typeof endpoint === 'function') {
-      const answer = keyed.pair
-        ? endpoint(keyed.input as string, keyed.port as NodeMapPort)
-        : endpoint(keyed.input as AddressInput)
-      if (answer.key === keyed.key) return dialTarget(answer.host, answer.port, answer.servername)
-    }
-    let parsed: { host: string; port: number }
+    const answer = keyed.answer ?? endpointOf(this.#keyer, keyed.input, keyed.port, keyed.pair)
+    if (answer.key === keyed.key) return dialTarget(answer.host, answer.port, answer.servername)
+    let linked: { host: string; port: number }
     try {
-      parsed = parseNodeKey(keyed.key)
+      linked = parseNodeKey(keyed.key)
     } catch (error) {
       throw new TypeError(
         `Expected the keyer of NodeMap to return node keys ("host:port", "[v6]:port"), got ${preview(keyed.key)}.`,
         { cause: error },
       )
     }
-    let servername: string | undefined
-    try {
-      const given = keyed.pair
-        ? parseAddress({ host: keyed.input as string, port: (keyed.port ?? parsed.port) as number })
-        : parseAddress(keyed.input as AddressInput, { defaultPort: parsed.port })
-      servername = servernameOf(given.host)
-    } catch {
-      servername = undefined
-    }
-    return dialTarget(parsed.host, parsed.port, servername)
+    return dialTarget(linked.host, linked.port, answer.servername)
   }
 
   /**
    * Re-key the map if the keyer's answers changed since the keys were made; dispose what gave way. Runs at
-   * the start of every method, so nothing answers from stale keys.
+   * the start of every method, so nothing answers from stale keys. A keyer that can say which hosts changed
+   * (`changedSince`) has only the spellings given for those hosts keyed again; other keyers, every spelling.
    */
   #sync(): void {
     if (this.#generation === undefined) return
     // Keying spellings again could, with an odd resolver, move the generation again: a few rounds at most.
     for (let round = 0; round < 3 && this.#keyer.generation !== this.#generation; round++) {
+      const since = this.#generation as number
       this.#generation = this.#keyer.generation
       this.#front.clear()
       this.#newest = undefined
-      this.#disposeDeparted(this.#rekey())
+      const hosts = this.#keyer.changedSince?.(since)
+      this.#disposeDeparted(this.#rekey(hosts === undefined ? undefined : new Set(hosts)))
     }
   }
 
-  /** File every entry, creation and link again under the keys their spellings give now (see the class doc). */
-  #rekey(): Departure<V>[] {
+  /**
+   * File every entry, creation and link again under the keys their spellings give now (see the class doc
+   * and rekey.ts); with `hosts`, only spellings given for one of them are keyed again.
+   */
+  #rekey(hosts: ReadonlySet<string> | undefined): Departure<V>[] {
+    if (hosts !== undefined && hosts.size === 0) return []
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
-    const keySpelling = (raw: string, spelled: Spelled): NodeKey | undefined => {
-      try {
-        if (spelled === undefined) return keyer(raw)
-        const [input, port, pair] = spelled
-        return pair ? keyer(input, port) : keyer(input)
-      } catch {
-        return undefined
-      }
-    }
-    // The spellings links give their targets count as the targets' own.
-    const links = [...this.#links.entries()]
-    const linkedSpellings = new Map<NodeKey, Spelling[]>()
-    for (const [, target, spelling] of links) {
-      const list = linkedSpellings.get(target)
-      if (list === undefined) linkedSpellings.set(target, [spelling])
-      else list.push(spelling)
-    }
-    /** The key now: the current one while a spelling still gives it, else the first spelling's. */
-    const keyNow = (current: NodeKey, aliases: Aliases): NodeKey | undefined => {
-      let first: NodeKey | undefined
-      for (const [raw, spelled] of aliases) {
-        const key = keySpelling(raw, spelled)
-        if (key === current) return current
-        first ??= key
-      }
-      for (const [raw, spelled] of linkedSpellings.get(current) ?? []) {
-        const key = keySpelling(raw, spelled)
-        if (key === current) return current
-        first ??= key
-      }
-      return first
-    }
-
-    const departures: Departure<V>[] = []
-    /** An old key to the key of the entry or creation that holds its node now; absent when it left. */
-    const moved = new Map<NodeKey, NodeKey>()
-    const filed = new Map<NodeKey, Entry<V>>()
-    const order = [...this.#entries.values()]
-    // Oldest first, so that in a merge the older entry is the one already filed.
-    for (const entry of [...order].sort((a, b) => a.born - b.born)) {
-      const old = entry.key
-      const key = keyNow(old, entry.aliases)
-      if (key === undefined) {
-        departures.push([entry.value, old, 'rekeyed'])
-        continue
-      }
-      const owner = filed.get(key)
-      if (owner !== undefined) {
-        mergeAliases(owner.aliases, entry.aliases)
-        if (!Object.is(owner.value, entry.value)) departures.push([entry.value, old, 'rekeyed'])
-        moved.set(old, key)
-        continue
-      }
-      entry.key = key
-      filed.set(key, entry)
-      moved.set(old, key)
-    }
-    // The same recency order, under the new keys.
+    const outcome = rekey<V, Entry<V>, Pending<V>>({
+      entries: [...this.#entries.values()],
+      creations: [...this.#pending.values()],
+      links: [...this.#links.entries()].map(([source, target, spelling]) => ({ source, target, spelling })),
+      keyOf: (spelling) => {
+        try {
+          return spelling.pair ? keyer(spelling.input, spelling.port) : keyer(spelling.input)
+        } catch {
+          return undefined
+        }
+      },
+      touched:
+        hosts === undefined
+          ? undefined
+          : (spelling) => spelling.given === undefined || hosts.has(spelling.given),
+    })
+    for (const [spelling, key] of outcome.keys) spelling.key = key
+    if (!outcome.changed) return []
     this.#entries.clear()
-    for (const entry of order) if (filed.get(entry.key) === entry) this.#entries.set(entry.key, entry)
-
-    // Creations in flight move with their spellings; a second creation for one key joins the first.
-    const creations = [...this.#pending.values()]
+    for (const { entry, key, joined } of outcome.entries) {
+      entry.key = key
+      mergeSpellings(entry.spellings, joined)
+      this.#entries.set(key, entry)
+    }
     this.#pending.clear()
-    for (const pending of creations) {
-      const old = pending.key
-      const key = keyNow(old, pending.aliases)
-      const first = key === undefined ? undefined : this.#pending.get(key)
-      // A link to a key that held both an entry and a creation follows the entry.
-      if (key !== undefined && !moved.has(old)) moved.set(old, key)
-      if (key === undefined || first !== undefined) {
-        if (first !== undefined) mergeAliases(first.aliases, pending.aliases)
-        pending.cancelled = 'rekeyed'
-        if (key !== undefined) pending.key = key
-        continue
-      }
-      pending.key = key
-      this.#pending.set(key, pending)
+    for (const { creation, key } of outcome.creations) {
+      creation.key = key
+      this.#pending.set(key, creation)
     }
-
-    // Links follow their targets; one whose address now keys to a node held here on its own is dropped.
+    for (const { creation, key, into } of outcome.cancelled) {
+      if (into !== undefined) mergeSpellings(into.spellings, creation.spellings)
+      creation.cancelled = 'rekeyed'
+      if (key !== undefined) creation.key = key
+    }
     this.#links.clear()
-    for (const [, oldTarget, spelling] of links) {
-      const target = moved.get(oldTarget)
-      if (target === undefined) continue
-      if (!this.#entries.has(target) && !this.#pending.has(target)) continue
-      const key = keySpelling(spelling[0], spelling[1])
-      if (key === undefined || key === target || this.#links.targetOf(key) !== undefined) continue
-      if (this.#entries.has(key) || this.#pending.has(key)) continue
-      this.#links.link(key, target, spelling)
-    }
-    return departures
+    for (const { source, target, spelling } of outcome.links) this.#links.link(source, target, spelling)
+    return outcome.departed.map((entry) => [entry.value, entry.key, 'rekeyed'])
   }
 
   /** Move an entry to the most recent end, when recency matters and it is not there already. */
@@ -936,12 +836,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       if (!Object.is(entry.value, value)) departures.push([entry.value, key, 'set'])
       entry.value = value
       this.#touch(key, entry)
-      pushAlias(entry.aliases, keyed.raw, keyed.spelled)
+      this.#note(entry.spellings, keyed)
       return departures
     }
-    const aliases: Aliases = superseded?.aliases ?? new Map()
-    pushAlias(aliases, keyed.raw, keyed.spelled)
-    return this.#insert(key, { key, value, aliases, born: this.#born++ })
+    const spellings: Spelling[] = superseded?.spellings ?? []
+    this.#note(spellings, keyed)
+    return this.#insert(key, { key, value, spellings, born: this.#born++ })
   }
 
   /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
@@ -978,11 +878,13 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       const older = this.#entries.get(key)
       if (older !== undefined) {
         // Re-keying brought a value filed earlier to this key meanwhile: the older one stays.
-        mergeAliases(older.aliases, pending.aliases)
+        mergeSpellings(older.spellings, pending.spellings)
         if (!Object.is(value, older.value)) this.#disposeDeparted([[value, key, 'rekeyed']])
         return older.value
       }
-      this.#disposeDeparted(this.#insert(key, { key, value, aliases: pending.aliases, born: this.#born++ }))
+      this.#disposeDeparted(
+        this.#insert(key, { key, value, spellings: pending.spellings, born: this.#born++ }),
+      )
       return value
     }
     // The key was deleted, cleared, set or linked away meanwhile, or re-keying merged this creation into
