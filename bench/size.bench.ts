@@ -35,8 +35,18 @@ const rows: Row[] = [
     source: `import { NodeMap } from 'canonical-node-key/node-map'\nconsole.log(new NodeMap().get(process.argv[2]))`,
   },
   {
-    name: 'the whole package (`import *`)',
+    name: 'the root entry (`import *`)',
     source: `import * as all from 'canonical-node-key'\nconsole.log(all)`,
+  },
+  ...['node-map', 'dns', 'topology', 'ioredis', 'node-redis'].map((subpath) => ({
+    name: `\`canonical-node-key/${subpath}\` (\`import *\`)`,
+    source: `import * as all from 'canonical-node-key/${subpath}'\nconsole.log(all)`,
+  })),
+  {
+    name: 'every entry (`import *` of each)',
+    source: ['', '/node-map', '/dns', '/topology', '/ioredis', '/node-redis']
+      .map((subpath, i) => `import * as e${i} from 'canonical-node-key${subpath}'\nconsole.log(e${i})`)
+      .join('\n'),
   },
   {
     name: 'tr46 (`toASCII`), for context: the package loads it at run time, never bundled',
@@ -98,7 +108,14 @@ const holds = (result: Measured) => ({
   keyer: result.text.includes('cacheSize'),
   lruCache: result.text.includes('sizeCalculation'),
 })
+/** The goal: `canonicalNodeKey` alone within lru-cache alone + 10 KiB, minified and gzipped. */
+const GOAL_OVER_LRU_KIB = 10
+const lruOnly = results.find((r) => r.name.startsWith('lru-cache alone'))!
 const checks = [
+  {
+    what: `\`canonicalNodeKey\` alone within lru-cache alone + ${GOAL_OVER_LRU_KIB} KiB, min + gzip (${kb(keyOnly!.gzip - lruOnly.gzip)} KiB over)`,
+    met: keyOnly!.gzip - lruOnly.gzip <= GOAL_OVER_LRU_KIB * 1024,
+  },
   { what: '`parsePort` alone holds no keyer (createNodeKeyer)', met: !holds(parsePortOnly!).keyer },
   { what: '`parsePort` alone holds no LRUCache class', met: !holds(parsePortOnly!).lruCache },
   {

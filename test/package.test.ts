@@ -298,9 +298,10 @@ test('the built entry tree-shakes: a bundle of parsePort alone holds no keyer, n
     })
     return result.outputFiles[0]?.text ?? ''
   }
-  // A message of each: the keyer's options check, NodeMap's, and lru-cache's constructor.
+  // A trace of each: the keyer's option table (property names survive minification), NodeMap's option check,
+  // and lru-cache's constructor.
   const markers = [
-    '"createNodeKeyer"',
+    'cacheSize',
     'a key function such as canonicalNodeKey',
     'At least one of max, maxSize, or ttl is required',
   ]

@@ -32,6 +32,46 @@ const spelling = (address: string, key: NodeKey | undefined): Spelling => {
   return made
 }
 
+/** Re-key a state the way NodeMap does, and give the state after: entries in order with their keys. */
+const settle = (
+  entries: readonly TestEntry[],
+  creations: readonly TestCreation[],
+  links: readonly RekeyLink[],
+  keyOf: (spelling: Spelling) => NodeKey | undefined,
+  touched?: (spelling: Spelling) => boolean,
+) => {
+  const reached = new Set<NodeKey>()
+  for (const { target, spelling: s } of links) if (touched === undefined || touched(s)) reached.add(target)
+  const again =
+    touched === undefined
+      ? entries
+      : entries.filter((entry) => reached.has(entry.key) || entry.spellings.some(touched))
+  const byKey = new Map(entries.map((entry) => [entry.key, entry]))
+  const outcome = rekey<number, TestEntry, TestCreation>({
+    entries: again,
+    entryAt: (key) => byKey.get(key),
+    creations,
+    links,
+    keyOf,
+    touched,
+  })
+  const moved = new Map(outcome.kept.map(({ entry, key, joined }) => [entry, { key, joined }]))
+  const gone = new Set(outcome.left)
+  return {
+    outcome,
+    entries: entries
+      .filter((entry) => !gone.has(entry))
+      .map((entry) => {
+        const change = moved.get(entry)
+        return [entry.id, change?.key ?? entry.key, (change?.joined ?? []).map((s) => s.raw)]
+      }),
+    departed: outcome.departed.map((entry) => entry.id),
+    creations: outcome.creations.map(({ creation, key }) => [creation.id, key]),
+    cancelled: outcome.cancelled.map(({ creation, key, into }) => [creation.id, key, into?.id]),
+    links: outcome.links.map(({ source, target, spelling: s }) => [source, target, s.raw]),
+  }
+}
+
 test('an entry keeps its key while a spelling gives it, moves with its first spelling, or leaves', () => {
   const before = new Map([['a', '10.0.0.1']])
   const after = new Map([['a', '10.0.0.2']])
@@ -45,46 +85,22 @@ test('an entry keeps its key while a spelling gives it, moves with its first spe
     born: 0,
     spellings: [a, ip],
   }
-  const outcome = rekey<number, TestEntry, TestCreation>({
-    entries: [keeps],
-    creations: [],
-    links: [],
-    keyOf: tableKeyer(after),
-  })
+  const kept = settle([keeps], [], [], tableKeyer(after))
   // The IP spelling still gives 10.0.0.1:1: the entry stays there (the name alone moved).
-  assert.deepEqual(
-    outcome.entries.map(({ entry, key }) => [entry.id, key]),
-    [['keeps', '10.0.0.1:1']],
-  )
-  assert.equal(outcome.changed, false)
-  assert.equal(outcome.keys.get(a), '10.0.0.2:1')
+  assert.deepEqual(kept.entries, [['keeps', '10.0.0.1:1', []]])
+  assert.equal(kept.outcome.changed, false)
+  assert.equal(kept.outcome.keys.get(a), '10.0.0.2:1')
 
   const moves: TestEntry = { id: 'moves', key: '10.0.0.1:1' as NodeKey, value: 2, born: 0, spellings: [a] }
-  const moved = rekey<number, TestEntry, TestCreation>({
-    entries: [moves],
-    creations: [],
-    links: [],
-    keyOf: tableKeyer(after),
-  })
-  assert.deepEqual(
-    moved.entries.map(({ entry, key }) => [entry.id, key]),
-    [['moves', '10.0.0.2:1']],
-  )
-  assert.equal(moved.changed, true)
+  const moved = settle([moves], [], [], tableKeyer(after))
+  assert.deepEqual(moved.entries, [['moves', '10.0.0.2:1', []]])
+  assert.equal(moved.outcome.changed, true)
 
   const gone = spelling('gone:1', 'gone:1' as NodeKey)
   const leaves: TestEntry = { id: 'leaves', key: 'gone:1' as NodeKey, value: 3, born: 0, spellings: [gone] }
-  const left = rekey<number, TestEntry, TestCreation>({
-    entries: [leaves],
-    creations: [],
-    links: [],
-    keyOf: tableKeyer(after),
-  })
+  const left = settle([leaves], [], [], tableKeyer(after))
   assert.deepEqual(left.entries, [])
-  assert.deepEqual(
-    left.departed.map((entry) => entry.id),
-    ['leaves'],
-  )
+  assert.deepEqual(left.departed, ['leaves'])
 })
 
 test('two entries that become one node: the older stays and takes the spellings; an untouched one is not keyed', () => {
@@ -101,25 +117,19 @@ test('two entries that become one node: the older stays and takes the spellings;
     spellings: [ip],
   }
   const calls: string[] = []
-  const outcome = rekey<number, TestEntry, TestCreation>({
-    entries: [younger, older],
-    creations: [],
-    links: [],
-    keyOf: (s) => {
+  const merged = settle(
+    [younger, older],
+    [],
+    [],
+    (s) => {
       calls.push(s.raw)
       return tableKeyer(after)(s)
     },
-    touched: (s) => s.given === 'b',
-  })
+    (s) => s.given === 'b',
+  )
   assert.deepEqual(calls, ['b:1'], 'only the touched spelling is keyed again')
-  assert.deepEqual(
-    outcome.entries.map(({ entry, key, joined }) => [entry.id, key, joined.map((s) => s.raw)]),
-    [['older', '10.0.0.1:1', ['10.0.0.1:1']]],
-  )
-  assert.deepEqual(
-    outcome.departed.map((entry) => entry.id),
-    ['younger'],
-  )
+  assert.deepEqual(merged.entries, [['older', '10.0.0.1:1', ['10.0.0.1:1']]])
+  assert.deepEqual(merged.departed, ['younger'])
 })
 
 /** A random map state built under one table, then a change of some names. */
@@ -166,8 +176,7 @@ test('keying only the touched spellings gives what keying every spelling gives (
         const id = `r${index}`
         if (index % linkEvery === linkEvery - 1) loose.push(spellings[0]!)
         else if (index % creationsEvery === creationsEvery - 1) creations.push({ id, key, spellings })
-        else
-          entries.push({ id, key, value: index % 3, born: (index * 7 + (order[index] ?? 0)) % 97, spellings })
+        else entries.push({ id, key, value: index % 3, born: (index * 37 + (order[0] ?? 0)) % 97, spellings })
         index++
       }
       // Links: a spelling of a key no record holds, to a record's key.
@@ -184,20 +193,8 @@ test('keying only the touched spellings gives what keying every spelling gives (
         if (beforeTable.get(host) !== afterTable.get(host)) changed.add(host)
       }
       const run = (touched: ((s: Spelling) => boolean) | undefined) => {
-        const outcome = rekey<number, TestEntry, TestCreation>({
-          entries,
-          creations,
-          links,
-          keyOf: tableKeyer(afterTable),
-          touched,
-        })
-        return {
-          entries: outcome.entries.map(({ entry, key, joined }) => [entry.id, key, joined.map((s) => s.raw)]),
-          departed: outcome.departed.map((entry) => entry.id),
-          creations: outcome.creations.map(({ creation, key }) => [creation.id, key]),
-          cancelled: outcome.cancelled.map(({ creation, key, into }) => [creation.id, key, into?.id]),
-          links: outcome.links.map(({ source, target, spelling: s }) => [source, target, s.raw]),
-        }
+        const { outcome: _, ...state } = settle(entries, creations, links, tableKeyer(afterTable), touched)
+        return state
       }
       assert.deepEqual(
         run((s) => s.given === undefined || changed.has(s.given)),

@@ -498,21 +498,23 @@ const natSuggestion = (
 ): { warning: string; natMap: Record<string, { host: string; port: number }> } | undefined => {
   let originHost: string
   try {
-    originHost = parseNodeKey(settings.keyer(settings.origin, 1)).host
+    originHost = settings.keyer.endpoint(settings.origin, 1).host
   } catch (error) {
     if (!isNodeKeyError(error)) throw error
     return undefined
   }
   if (addressRange(originHost) !== 'loopback') return undefined
-  const natMap: Record<string, { host: string; port: number }> = {}
+  const mapped: [string, { host: string; port: number }][] = []
   const ranges = new Set<string>()
   for (const outcome of outcomes) {
     if (outcome.key === undefined) continue
     const range = addressRange(outcome.key)
     if (range === undefined || !UNREACHABLE.has(range)) continue
     ranges.add(range)
-    natMap[outcome.input] = { host: originHost, port: parseNodeKey(outcome.key).port }
+    mapped.push([outcome.input, { host: originHost, port: parseNodeKey(outcome.key).port }])
   }
+  // Defined, not assigned: an address spelled `__proto__` is a key like any other.
+  const natMap: Record<string, { host: string; port: number }> = Object.fromEntries(mapped)
   const count = Object.keys(natMap).length
   if (count === 0) return undefined
   return {

@@ -6,12 +6,13 @@
 import { type Failure, fail, isFailure, toError } from './errors.js'
 import {
   DEFAULT_HOST_POLICY,
-  HOST_OPTION_RULES,
   type HostPolicy,
   hostOrFailure,
   hostPolicy,
   isCanonicalIp,
+  MAPPED_IPV4_RULE,
   MAX_HOST_LENGTH,
+  TRAILING_DOT_RULE,
   trimAsciiWhitespace,
 } from './host.js'
 import { joinKey, type NodeKey } from './node-key.js'
@@ -251,7 +252,8 @@ const stringEndpoint = (raw: string, policy: AddressPolicy): Endpoint | Failure 
 
 /** The rules of {@link ParseAddressOptions}. */
 const PARSE_ADDRESS_OPTION_RULES = {
-  ...HOST_OPTION_RULES,
+  trailingDot: TRAILING_DOT_RULE,
+  mappedIPv4: MAPPED_IPV4_RULE,
   defaultPort: DEFAULT_PORT_RULE,
   originHost: /* @__PURE__ */ rule<string | undefined>('a host string', (value) =>
     value === undefined || typeof value === 'string' ? { value } : undefined,

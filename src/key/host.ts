@@ -363,10 +363,12 @@ const percentDecode = (input: string): string => {
       out[n++] = b
     }
   }
-  return UTF8.decode(out.subarray(0, n))
+  utf8 ??= new TextDecoder('utf-8', { ignoreBOM: true })
+  return utf8.decode(out.subarray(0, n))
 }
 
-const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+/** Made on the first percent-encoded host: a TextDecoder made at import would cost every importer. */
+let utf8: InstanceType<typeof TextDecoder> | undefined
 const isHexByte = (b: number): boolean =>
   (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
 
@@ -404,11 +406,17 @@ const canonicalHostHint = (failure: Failure, host: unknown): string | undefined 
     : undefined
 }
 
-/** The rules of {@link HostOptions}, for every entry whose options extend them. */
-export const HOST_OPTION_RULES = {
-  trailingDot: /* @__PURE__ */ oneOf(['keep', 'strip'], 'keep'),
-  mappedIPv4: /* @__PURE__ */ oneOf(['unwrap', 'keep'], 'unwrap'),
-} as const
+/** The rule of {@link HostOptions.trailingDot}, for every entry whose options extend HostOptions. */
+export const TRAILING_DOT_RULE = /* @__PURE__ */ oneOf(['keep', 'strip'], 'keep')
+/** The rule of {@link HostOptions.mappedIPv4}. */
+export const MAPPED_IPV4_RULE = /* @__PURE__ */ oneOf(['unwrap', 'keep'], 'unwrap')
+
+/**
+ * The rules of {@link HostOptions}. Entries whose options extend them name the two rules in their own
+ * tables rather than spread this one: a bundler keeps an object spread at module level, and with it
+ * everything the module holds.
+ */
+const HOST_OPTION_RULES = { trailingDot: TRAILING_DOT_RULE, mappedIPv4: MAPPED_IPV4_RULE }
 
 /** The policy of read {@link HostOptions}. */
 export const hostPolicy = (options: {

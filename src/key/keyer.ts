@@ -12,7 +12,7 @@ import {
 } from './address.js'
 import type { NodeEndpoint } from './endpoint.js'
 import { type Failure, type FailureReason, InvalidHostError, isFailure, toError } from './errors.js'
-import { HOST_OPTION_RULES, type HostOptions, hostPolicy } from './host.js'
+import { type HostOptions, hostPolicy, MAPPED_IPV4_RULE, TRAILING_DOT_RULE } from './host.js'
 import { Memo, type MemoStats } from './memo.js'
 import { joinKey, type NodeKey } from './node-key.js'
 import { integer, readOptions, rule } from './options.js'
@@ -178,7 +178,8 @@ export const MAX_CACHE_SIZE = 1_048_576
 
 /** The rules of {@link KeyerOptions}. */
 const KEYER_OPTION_RULES = {
-  ...HOST_OPTION_RULES,
+  trailingDot: TRAILING_DOT_RULE,
+  mappedIPv4: MAPPED_IPV4_RULE,
   defaultPort: DEFAULT_PORT_RULE,
   cacheSize: /* @__PURE__ */ integer(0, MAX_CACHE_SIZE, DEFAULT_CACHE_SIZE),
   resolver: /* @__PURE__ */ rule<Resolver | null>('a resolver function or null', (value) =>

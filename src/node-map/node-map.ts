@@ -778,10 +778,32 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   #rekey(hosts: ReadonlySet<string> | undefined): Departure<V>[] {
     if (hosts !== undefined && hosts.size === 0) return []
     const keyer = this.#keyer as (input: unknown, port?: unknown) => NodeKey
+    const touched =
+      hosts === undefined
+        ? undefined
+        : (spelling: Spelling) => spelling.given === undefined || hosts.has(spelling.given)
+    const links = [...this.#links.entries()].map(([source, target, spelling]) => ({
+      source,
+      target,
+      spelling,
+    }))
+    // The entries to key again: all of them, or those a touched spelling (their own, or a link's) reaches.
+    let entries: Entry<V>[]
+    if (touched === undefined) {
+      entries = [...this.#entries.values()]
+    } else {
+      const reached = new Set<NodeKey>()
+      for (const { target, spelling } of links) if (touched(spelling)) reached.add(target)
+      entries = []
+      for (const entry of this.#entries.values()) {
+        if (reached.has(entry.key) || entry.spellings.some(touched)) entries.push(entry)
+      }
+    }
     const outcome = rekey<V, Entry<V>, Pending<V>>({
-      entries: [...this.#entries.values()],
+      entries,
+      entryAt: (key) => this.#entries.get(key),
       creations: [...this.#pending.values()],
-      links: [...this.#links.entries()].map(([source, target, spelling]) => ({ source, target, spelling })),
+      links,
       keyOf: (spelling) => {
         try {
           return spelling.pair ? keyer(spelling.input, spelling.port) : keyer(spelling.input)
@@ -789,18 +811,20 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
           return undefined
         }
       },
-      touched:
-        hosts === undefined
-          ? undefined
-          : (spelling) => spelling.given === undefined || hosts.has(spelling.given),
+      touched,
     })
     for (const [spelling, key] of outcome.keys) spelling.key = key
     if (!outcome.changed) return []
-    this.#entries.clear()
-    for (const { entry, key, joined } of outcome.entries) {
-      entry.key = key
-      mergeSpellings(entry.spellings, joined)
-      this.#entries.set(key, entry)
+    if (outcome.kept.length > 0 || outcome.left.length > 0) {
+      for (const { entry, key, joined } of outcome.kept) {
+        entry.key = key
+        mergeSpellings(entry.spellings, joined)
+      }
+      // Filed again in the same order, under the keys they hold now: a pass over the entries, no keyer call.
+      const gone = new Set(outcome.left)
+      const order = [...this.#entries.values()]
+      this.#entries.clear()
+      for (const entry of order) if (!gone.has(entry)) this.#entries.set(entry.key, entry)
     }
     this.#pending.clear()
     for (const { creation, key } of outcome.creations) {

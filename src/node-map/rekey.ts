@@ -39,8 +39,13 @@ export interface RekeyLink {
 }
 
 export interface RekeyInput<V, E extends RekeyEntry<V>, C extends RekeyCreation> {
-  /** The entries, in the map's order. */
+  /**
+   * The entries to key again: every entry with a touched spelling (its own, or a link's to it); with no
+   * `touched`, every entry. Order does not matter.
+   */
   readonly entries: readonly E[]
+  /** The entry filed under a key before re-keying, if any (the ones not keyed again keep theirs). */
+  readonly entryAt: (key: NodeKey) => E | undefined
   /** The creations in flight, in the order they were filed. */
   readonly creations: readonly C[]
   /** The links, in the order they were made. */
@@ -52,11 +57,16 @@ export interface RekeyInput<V, E extends RekeyEntry<V>, C extends RekeyCreation>
 }
 
 export interface RekeyOutcome<V, E extends RekeyEntry<V>, C extends RekeyCreation> {
-  /** The entries that stay, in the map's order, each with its key now and the spellings it takes over. */
-  readonly entries: readonly { entry: E; key: NodeKey; joined: readonly Spelling[] }[]
-  /** Entries that left and whose value is not one that stays: to be disposed (reason `'rekeyed'`). */
+  /**
+   * The entries that stay and changed: each with its key now and the spellings it takes over from entries
+   * that came to its key. An entry not listed here and not in `left` stays as it is.
+   */
+  readonly kept: readonly { entry: E; key: NodeKey; joined: readonly Spelling[] }[]
+  /** The entries that leave: merged into an older one, or keyed by no spelling any more. */
+  readonly left: readonly E[]
+  /** Of those, the ones whose value is not one that stays: to be disposed (reason `'rekeyed'`). */
   readonly departed: readonly E[]
-  /** Whether anything moved, joined or left: when not, the map may keep what it has. */
+  /** Whether any entry moved, joined or left, or any creation or link changed. */
   readonly changed: boolean
   /** The creations that stay, in their order, each with its key now. */
   readonly creations: readonly { creation: C; key: NodeKey }[]
@@ -72,7 +82,7 @@ export interface RekeyOutcome<V, E extends RekeyEntry<V>, C extends RekeyCreatio
 export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
   input: RekeyInput<V, E, C>,
 ): RekeyOutcome<V, E, C> => {
-  const { keyOf, touched } = input
+  const { keyOf, touched, entryAt } = input
   const isTouched = (spelling: Spelling): boolean => touched === undefined || touched(spelling)
   const keys = new Map<Spelling, NodeKey | undefined>()
   /** A spelling's key now: keyed again once if touched, else the key it gave before. */
@@ -90,20 +100,19 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
     if (list === undefined) linked.set(target, [spelling])
     else list.push(spelling)
   }
+  const none: readonly Spelling[] = []
   /**
    * The key now: the current one while a spelling (its own, or a link's to it) still gives it, else the
-   * first spelling's. A record none of whose spellings is touched keeps its key.
+   * first spelling's.
    */
   const keyNow = (current: NodeKey, spellings: readonly Spelling[]): NodeKey | undefined => {
-    const links = linked.get(current) ?? []
-    if (!spellings.some(isTouched) && !links.some(isTouched)) return current
     let first: NodeKey | undefined
     for (const spelling of spellings) {
       const key = keyNowOf(spelling)
       if (key === current) return current
       first ??= key
     }
-    for (const spelling of links) {
+    for (const spelling of linked.get(current) ?? none) {
       const key = keyNowOf(spelling)
       if (key === current) return current
       first ??= key
@@ -111,14 +120,18 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
     return first
   }
 
-  // Entries: each one's key now, then one owner per key, the oldest.
+  // Entries keyed again: each one's key now, then one owner per key, the oldest, counting the entry that
+  // already holds that key and is not keyed again.
   let changed = false
+  const left: E[] = []
   const departed: E[] = []
+  const again = new Set(input.entries)
   const groups = new Map<NodeKey, E[]>()
   for (const entry of input.entries) {
     const key = keyNow(entry.key, entry.spellings)
-    if (key !== entry.key) changed = true
     if (key === undefined) {
+      changed = true
+      left.push(entry)
       departed.push(entry)
       continue
     }
@@ -126,39 +139,57 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
     if (group === undefined) groups.set(key, [entry])
     else group.push(entry)
   }
-  const owners = new Map<E, { key: NodeKey; joined: Spelling[] }>()
-  /** Each key an entry held before, to the key its node is held under now (absent: it left). */
+  const kept: { entry: E; key: NodeKey; joined: Spelling[] }[] = []
+  /** Each key an entry held before, to the key its node is held under now (absent: it left or stayed). */
   const moved = new Map<NodeKey, NodeKey>()
   for (const [key, group] of groups) {
-    group.sort((a, b) => a.born - b.born)
-    const [owner, ...others] = group as [E, ...E[]]
+    const resident = entryAt(key)
+    if (resident !== undefined && !again.has(resident)) group.push(resident)
+    if (group.length > 1) group.sort((a, b) => a.born - b.born)
+    const owner = group[0]!
+    if (owner.key !== key) {
+      changed = true
+      moved.set(owner.key, key)
+    }
     const joined: Spelling[] = []
-    moved.set(owner.key, key)
-    for (const other of others) {
+    for (let i = 1; i < group.length; i++) {
+      const other = group[i]!
       changed = true
       joined.push(...other.spellings)
       moved.set(other.key, key)
+      left.push(other)
       if (!Object.is(owner.value, other.value)) departed.push(other)
     }
-    owners.set(owner, { key, joined })
+    if (owner.key !== key || joined.length > 0) kept.push({ entry: owner, key, joined })
   }
-  const entries: { entry: E; key: NodeKey; joined: readonly Spelling[] }[] = []
-  for (const entry of input.entries) {
-    const owned = owners.get(entry)
-    if (owned !== undefined) entries.push({ entry, ...owned })
+  const gone = new Set(left)
+  /** Whether a key is held by an entry after re-keying. */
+  const heldByEntry = (key: NodeKey): boolean => {
+    if (groups.has(key)) return true
+    const resident = entryAt(key)
+    return resident !== undefined && !again.has(resident) && !gone.has(resident)
   }
-  const held = new Set(groups.keys())
+  /** Where the node an old entry key stood for is held now; `undefined` when it left. */
+  const entryNow = (key: NodeKey): NodeKey | undefined => {
+    const to = moved.get(key)
+    if (to !== undefined) return to
+    const resident = entryAt(key)
+    return resident === undefined || gone.has(resident) ? undefined : key
+  }
 
   // Creations: move with their spellings, in the order they were filed; one that comes to a key an earlier
   // one holds now joins it.
   const creations: { creation: C; key: NodeKey }[] = []
   const cancelled: { creation: C; key: NodeKey | undefined; into: C | undefined }[] = []
   const byKey = new Map<NodeKey, C>()
+  /** Old creation keys to their key now, for links (an entry's move wins over a creation's). */
+  const creationMoved = new Map<NodeKey, NodeKey>()
   for (const creation of input.creations) {
-    const key = keyNow(creation.key, creation.spellings)
+    const spellings = creation.spellings
+    const untouched = !spellings.some(isTouched) && !(linked.get(creation.key) ?? none).some(isTouched)
+    const key = untouched ? creation.key : keyNow(creation.key, spellings)
     if (key !== creation.key) changed = true
-    // A link to a key that held both an entry and a creation follows the entry.
-    if (key !== undefined && !moved.has(creation.key)) moved.set(creation.key, key)
+    if (key !== undefined) creationMoved.set(creation.key, key)
     const first = key === undefined ? undefined : byKey.get(key)
     if (key === undefined || first !== undefined) {
       cancelled.push({ creation, key, into: first })
@@ -168,19 +199,20 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
     byKey.set(key, creation)
     creations.push({ creation, key })
   }
-  for (const { key } of creations) held.add(key)
+  const held = (key: NodeKey): boolean => heldByEntry(key) || byKey.has(key)
 
   // Links: follow their targets; one whose address now keys to a node held here on its own is dropped.
   const links: RekeyLink[] = []
   const sources = new Set<NodeKey>()
   for (const link of input.links) {
-    const target = moved.get(link.target)
-    if (target === undefined || !held.has(target)) {
+    // A link to a key that held both an entry and a creation follows the entry.
+    const target = entryNow(link.target) ?? creationMoved.get(link.target)
+    if (target === undefined || !held(target)) {
       changed = true
       continue
     }
     const source = isTouched(link.spelling) ? keyNowOf(link.spelling) : link.source
-    if (source === undefined || source === target || sources.has(source) || held.has(source)) {
+    if (source === undefined || source === target || sources.has(source) || held(source)) {
       changed = true
       continue
     }
@@ -188,5 +220,7 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
     sources.add(source)
     links.push({ source, target, spelling: link.spelling })
   }
-  return { entries, departed, changed, creations, cancelled, links, keys }
+  // Disposed oldest first, whichever entries were keyed again.
+  departed.sort((a, b) => a.born - b.born)
+  return { kept, left, departed, changed, creations, cancelled, links, keys }
 }
