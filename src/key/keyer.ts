@@ -281,7 +281,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
       const known = addresses.get(hostOrAddress)
       if (known !== undefined) {
         memo.hits++
-        return known.key
+        return known
       }
       return (memo.address(hostOrAddress) ?? computeAddress(hostOrAddress)).key
     }

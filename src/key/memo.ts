@@ -18,6 +18,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import type { NodeEndpoint } from './endpoint.js'
+import type { NodeKey } from './node-key.js'
 
 /**
  * What the memo holds for one raw string. A (host, port) pair and an address string can spell the same raw
@@ -97,10 +98,13 @@ export class Memo {
    */
   readonly pairs = new Map<string, Map<MemoPort, NodeEndpoint>>()
   /**
-   * Front index of address strings the LRU answered: raw string to answer. Public to the keyer, whose hot
-   * path reads it without a method call (see keyer.ts); nothing outside this file writes it.
+   * Front index of address strings the LRU answered: raw string to key. Public to the keyer, whose hot path
+   * reads it without a method call (see keyer.ts); nothing outside this file writes it. It holds the key
+   * itself, not the answer: on that path one property load is a fifth of the lookup's cost.
    */
-  readonly addresses = new Map<string, NodeEndpoint>()
+  readonly addresses = new Map<string, NodeKey>()
+  /** The same index to the whole answer, for `endpoint()`; filled and emptied with {@link Memo.addresses}. */
+  readonly #answers = new Map<string, NodeEndpoint>()
   /** Canonical host (before the resolver) to the raw strings whose answers were read from it. */
   readonly #byHost = new Map<string, Set<string>>()
   #evictions = 0
@@ -170,7 +174,7 @@ export class Memo {
 
   /** The answer for an address string seen before, or undefined (counted as a miss). */
   address(raw: string): NodeEndpoint | undefined {
-    const known = this.addresses.get(raw)
+    const known = this.#answers.get(raw)
     if (known !== undefined) {
       this.hits++
       return known
@@ -181,7 +185,8 @@ export class Memo {
       return undefined
     }
     this.hits++
-    this.addresses.set(raw, cached)
+    this.#answers.set(raw, cached)
+    this.addresses.set(raw, cached.key)
     return cached
   }
 
@@ -230,7 +235,10 @@ export class Memo {
   #forget(slot: Slot, raw: string): void {
     if (slot.addressHost !== undefined) this.#unindex(slot.addressHost, raw)
     if (slot.pairHost !== undefined) this.#unindex(slot.pairHost, raw)
-    if (slot.address !== undefined) this.addresses.delete(raw)
+    if (slot.address !== undefined) {
+      this.addresses.delete(raw)
+      this.#answers.delete(raw)
+    }
     if (slot.pair === undefined) return
     // Valid ports are digits, so the last colon splits the LRU's key into the host and the port text.
     const colon = raw.lastIndexOf(':')
@@ -267,6 +275,7 @@ export class Memo {
   clear(): void {
     this.pairs.clear()
     this.addresses.clear()
+    this.#answers.clear()
     this.#byHost.clear()
     this.#cache?.clear()
   }
