@@ -1,0 +1,158 @@
+/**
+ * Building a reader's result: each node once per node id, keyed through the caller's keyer in one trip
+ * (the core's `endpointOf`), or reported unkeyed with the reason.
+ */
+import {
+  type AddressKeyer,
+  canonicalNodeKey,
+  DEFAULT_HOST_POLICY,
+  endpointOf,
+  flag,
+  hostOrFailure,
+  isFailure,
+  isNodeKeyError,
+  type NodeEndpoint,
+  readOptions,
+  rule,
+} from '../key/internal.js'
+import type {
+  ClusterNodeRole,
+  ClusterTopology,
+  ReadTopologyOptions,
+  SlotRange,
+  TopologyNode,
+  UnkeyedNode,
+  UnkeyedReason,
+} from './types.js'
+
+/**
+ * The key of `host:port` through the keyer and the endpoint it stands for, in one trip (the core's
+ * `endpointOf`); `{ error }` when the keyer refuses the address.
+ */
+const endpointFor = (keyer: AddressKeyer, host: string, port: number): NodeEndpoint | { error: Error } => {
+  try {
+    return endpointOf(keyer as Parameters<typeof endpointOf>[0], { host, port }, undefined, false)
+  } catch (error) {
+    if (isNodeKeyError(error)) return { error }
+    throw error
+  }
+}
+
+export interface NodeFacts {
+  id: string
+  role: ClusterNodeRole
+  /** The preferred endpoint's host; null when the reply gave null. */
+  announced: string | null
+  port: number
+  hostname?: string | undefined
+  ip?: string | undefined
+  /** `noaddr` or handshake: the node has no address at all. */
+  noAddress?: boolean
+}
+
+export class Builder {
+  readonly slots: SlotRange[] = []
+  readonly nodes: TopologyNode[] = []
+  readonly unkeyed: UnkeyedNode[] = []
+  readonly #seen = new Set<string>()
+  readonly #keyer: AddressKeyer
+  readonly #origin: string | undefined
+  /** `CLUSTER SHARDS`: take a node's `tls-port` when it has one. */
+  readonly tls: boolean
+
+  constructor(options: ReadTopologyOptions | undefined, where: string) {
+    const checked = readTopologyOptions(options, where)
+    this.#keyer = checked.keyer
+    this.#origin = checked.origin
+    this.tls = checked.tls
+  }
+
+  add(facts: NodeFacts): void {
+    if (this.#seen.has(facts.id)) return
+    this.#seen.add(facts.id)
+    const { id, role, announced, port } = facts
+    const extra = {
+      ...(nonEmpty(facts.hostname) ? { hostname: facts.hostname } : {}),
+      ...(nonEmpty(facts.ip) ? { ip: facts.ip } : {}),
+    }
+    const unkeyed = (reason: UnkeyedReason, message: string, error?: Error): void => {
+      this.unkeyed.push({
+        id,
+        role,
+        announced,
+        port,
+        ...extra,
+        reason,
+        message,
+        ...(error === undefined ? {} : { error }),
+      })
+    }
+    if (facts.noAddress === true || port === 0) {
+      unkeyed('no-address', `node ${id} has no address yet (${JSON.stringify(`${announced ?? ''}:${port}`)})`)
+      return
+    }
+    if (announced === '?') {
+      unkeyed(
+        'unknown-endpoint',
+        `node ${id} has an unknown endpoint ("?": its preferred endpoint is a hostname it does not have)`,
+      )
+      return
+    }
+    let host = announced ?? ''
+    if (host === '') {
+      if (this.#origin === undefined) {
+        unkeyed(
+          'no-address',
+          `node ${id} is given as "the node you asked" (${announced === null ? 'a null' : 'an empty'} host); pass \`origin\`, the host the reply came from`,
+        )
+        return
+      }
+      host = this.#origin
+    }
+    const endpoint = endpointFor(this.#keyer, host, port)
+    if ('error' in endpoint) {
+      unkeyed('invalid-address', `node ${id}: ${endpoint.error.message}`, endpoint.error)
+      return
+    }
+    const { key, host: dialHost, port: dialPort, servername } = endpoint
+    this.nodes.push({
+      id,
+      key,
+      host: dialHost,
+      port: dialPort,
+      ...(servername === undefined ? {} : { servername }),
+      announced: announced ?? '',
+      ...extra,
+      role,
+    })
+  }
+
+  result(): ClusterTopology {
+    return { slots: this.slots, nodes: this.nodes, unkeyed: this.unkeyed }
+  }
+}
+
+const nonEmpty = (value: string | undefined): value is string =>
+  value !== undefined && value !== '' && value !== '?'
+
+/** The rules of {@link ReadTopologyOptions}. */
+const READ_TOPOLOGY_OPTION_RULES = {
+  keyer: /* @__PURE__ */ rule<AddressKeyer>('a keyer function (createNodeKeyer())', (value) =>
+    value === undefined
+      ? { value: canonicalNodeKey }
+      : typeof value === 'function'
+        ? { value: value as AddressKeyer }
+        : undefined,
+  ),
+  origin: /* @__PURE__ */ rule<string | undefined>(
+    "the host the reply came from ('127.0.0.1', '::1', 'redis-1.example')",
+    (value) =>
+      value === undefined || !isFailure(hostOrFailure(value, DEFAULT_HOST_POLICY))
+        ? { value: value as string | undefined }
+        : undefined,
+  ),
+  tls: /* @__PURE__ */ flag(false),
+}
+
+const readTopologyOptions = (options: unknown, where: string) =>
+  readOptions(options, where, READ_TOPOLOGY_OPTION_RULES)
