@@ -12,6 +12,10 @@
 // - a product that imports another product gets it through that product's entry, never its inner files;
 //   any other import across folders fails the build, so the layout's rule is checked here too.
 //
+// Both builds are bundled from the ESM output (dist/esm): esbuild turns ES modules into one flat CommonJS
+// scope, where tshy's per-file CommonJS would be wrapped module by module (0.7 ms more to `require` the core
+// here). The one file that differs by dialect, key/require.js, is taken from each build's own folder.
+//
 // The other files stay for the type declarations and the source maps; the runtime dependencies stay external
 // (tr46 is still required lazily, relative to core.js, the first time a non-ASCII host is seen). Each build's
 // package.json (written by tshy) keeps telling a runtime which module system the files are.
@@ -39,27 +43,36 @@ const productOf = (buildDir, file) => {
 
 /**
  * Imports that leave the entry's own product: the core (src/key, and the root index that re-exports it)
- * becomes `core.js`, another product's public entry stays a separate file, anything else is an error.
+ * becomes `core.js`, another product's public entry stays a separate file, anything else is an error. Files
+ * are read from `sourceDir` (dist/esm) and written to `buildDir`; `outfile` is the bundle being made.
  */
-const boundaries = (buildDir, entryFile) => ({
+const boundaries = (sourceDir, buildDir, outfile) => ({
   name: 'product-boundaries',
   setup(builder) {
-    const own = productOf(buildDir, entryFile)
+    const sourceOf = (file) => join(sourceDir, relative(buildDir, file))
+    const own = productOf(sourceDir, sourceOf(outfile))
     const coreFile = join(buildDir, 'core.js')
+    // The dialect's own `require`: createRequire(import.meta.url) in ESM, the module's `require` in CommonJS.
+    builder.onResolve({ filter: /^\.\/require\.js$/ }, (args) =>
+      productOf(sourceDir, args.importer) === 'key' ? { path: join(buildDir, 'key', 'require.js') } : undefined,
+    )
     builder.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.kind === 'entry-point') return undefined
       const target = join(args.resolveDir, args.path)
-      const product = productOf(buildDir, target)
-      const isCore = product === 'key' || target === join(buildDir, 'index.js')
+      const product = productOf(sourceDir, target)
+      const isCore = product === 'key' || target === join(sourceDir, 'index.js')
+      /** The import as the bundle at `outfile` reaches the built file standing for `file` (a source file). */
       const external = (file) => {
-        let path = relative(dirname(entryFile), file).split(sep).join('/')
+        let path = relative(dirname(outfile), join(buildDir, relative(sourceDir, file)))
+          .split(sep)
+          .join('/')
         if (!path.startsWith('.')) path = `./${path}`
         return { path, external: true }
       }
-      if (entryFile === coreFile) return undefined
-      if (isCore) return external(coreFile)
+      if (outfile === coreFile) return undefined
+      if (isCore) return external(join(sourceDir, 'core.js'))
       if (product === own) return undefined
-      const faces = [ENTRIES[product]].flat().map((face) => join(buildDir, face))
+      const faces = [ENTRIES[product]].flat().map((face) => join(sourceDir, face))
       if (faces.includes(target)) return external(target)
       return {
         errors: [
@@ -73,15 +86,17 @@ const boundaries = (buildDir, entryFile) => ({
 })
 
 for (const [dialect, format] of [
-  ['esm', 'esm'],
   ['commonjs', 'cjs'],
+  ['esm', 'esm'],
 ]) {
   const buildDir = join(root, 'dist', dialect)
+  const esmDir = join(root, 'dist', 'esm')
+  // CommonJS first: its bundles are made from the ESM files before those are overwritten by their own bundles.
   const jobs = [
-    { entry: join(buildDir, 'key', 'internal.js'), outfile: join(buildDir, 'core.js') },
+    { entry: join(esmDir, 'key', 'internal.js'), outfile: join(buildDir, 'core.js') },
     ...Object.values(ENTRIES)
       .flat()
-      .map((face) => ({ entry: join(buildDir, face), outfile: join(buildDir, face) })),
+      .map((face) => ({ entry: join(esmDir, face), outfile: join(buildDir, face) })),
   ]
   for (const { entry, outfile } of jobs) {
     await build({
@@ -95,7 +110,7 @@ for (const [dialect, format] of [
       packages: 'external',
       sourcemap: true,
       logLevel: 'warning',
-      plugins: [boundaries(buildDir, outfile)],
+      plugins: [boundaries(esmDir, buildDir, outfile)],
     })
   }
 }
