@@ -54,7 +54,9 @@ const boundaries = (sourceDir, buildDir, outfile) => ({
     const coreFile = join(buildDir, 'core.js')
     // The dialect's own `require`: createRequire(import.meta.url) in ESM, the module's `require` in CommonJS.
     builder.onResolve({ filter: /^\.\/require\.js$/ }, (args) =>
-      productOf(sourceDir, args.importer) === 'key' ? { path: join(buildDir, 'key', 'require.js') } : undefined,
+      productOf(sourceDir, args.importer) === 'key'
+        ? { path: join(buildDir, 'key', 'require.js') }
+        : undefined,
     )
     builder.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.kind === 'entry-point') return undefined
