@@ -393,6 +393,18 @@ interface NameRecord {
   announced: boolean
 }
 
+/**
+ * The state of one name, as the table reads it in one place (`AnswerTable#state`):
+ * - `unknown`: not in the table (never asked, or evicted);
+ * - `looking-up`: its one lookup waits for a turn or runs; `record` is the last answer, served meanwhile;
+ * - `fresh`: answered (an identity, or "no such name" or a failure remembered) and not yet due;
+ * - `due`: answered, and due for a lookup (90% of its TTL gone, or its retry time come); still served.
+ */
+type NameState =
+  | { readonly kind: 'unknown'; readonly record?: undefined; readonly flight?: undefined }
+  | { readonly kind: 'looking-up'; readonly record: NameRecord | undefined; readonly flight: Flight }
+  | { readonly kind: 'fresh' | 'due'; readonly record: NameRecord; readonly flight?: undefined }
+
 /** One lookup of a name, from its place in the queue to its outcome: the `context` of its `fetch()`. */
 interface Flight {
   /** Aborted by close(); lru-cache aborts the fetch with it. */
@@ -507,21 +519,22 @@ class AnswerTable {
   /** The sync side: answer from the table, start lookups, never wait. */
   resolve(host: string): string | undefined {
     if (isCanonicalIp(host) || isLocalhostName(host)) return undefined
-    const record = this.#cache.get(host)
-    if (!this.#closed && !this.#flights.has(host)) {
-      // Unknown: file it (a lookup starts, or waits for its turn). Known: refresh it once due.
-      if (record === undefined ? this.#lazy : this.#due(host)) this.#start(host)
-    }
-    return record?.identity
+    const state = this.#state(host)
+    // Unknown: file it (a lookup starts, or waits for its turn). Known: refresh it once due.
+    if (!this.#closed && (state.kind === 'due' || (state.kind === 'unknown' && this.#lazy))) this.#start(host)
+    return state.kind === 'unknown' ? undefined : state.record?.identity
   }
 
   /** The async side: make sure the name has a fresh answer (or a remembered failure), then give it. */
   async ensure(host: string): Promise<string | undefined> {
     if (this.#closed) throw new Error('The DNS table is closed: it looks nothing up any more.')
     if (isCanonicalIp(host) || isLocalhostName(host)) return undefined
-    const record = this.#cache.get(host)
-    if (!this.#flights.has(host) && (record === undefined || this.#due(host))) this.#start(host)
-    const flight = this.#flights.get(host)
+    let state = this.#state(host)
+    if (state.kind === 'unknown' || state.kind === 'due') {
+      const record = state.kind === 'due' ? state.record : undefined
+      state = { kind: 'looking-up', record, flight: this.#start(host) }
+    }
+    const { record, flight } = state
     if (flight !== undefined && (record?.identity === undefined || this.#clock.now() >= record.expires)) {
       // Someone waits for this lookup now: its timeout keeps the process alive until it settles.
       flight.awaited = true
@@ -529,6 +542,15 @@ class AnswerTable {
       await flight.done
     }
     return this.#cache.peek(host)?.identity
+  }
+
+  /** One name's state (see {@link NameState}); reading it is a use of the name, for the table's recency. */
+  #state(host: string): NameState {
+    const record = this.#cache.get(host)
+    const flight = this.#flights.get(host)
+    if (flight !== undefined) return { kind: 'looking-up', record, flight }
+    if (record === undefined) return { kind: 'unknown' }
+    return { kind: this.#due(host) ? 'due' : 'fresh', record }
   }
 
   stats(): DnsStats {
@@ -571,8 +593,8 @@ class AnswerTable {
     return this.#cache.getRemainingTTL(host) <= 0
   }
 
-  /** Start the one lookup of a name (single flight: callers check `#flights` first). */
-  #start(host: string): void {
+  /** Start the one lookup of a name (single flight: callers check its state first). */
+  #start(host: string): Flight {
     const flight: Flight = {
       controller: new AbortController(),
       done: Promise.resolve(),
@@ -597,6 +619,7 @@ class AnswerTable {
         // With allowStaleOnFetchRejection a fetch does not reject; if it does, say so rather than lose it.
         (error: unknown) => process.emitWarning(asError(error)),
       )
+    return flight
   }
 
   /** lru-cache's fetchMethod: wait for a turn, look the name up, and make the new record. */
