@@ -139,6 +139,18 @@ class Collector {
     }
   }
 
+  /** Read one reply that starts at `line`; a refusal is an error of that line, the others still read. */
+  read(line: number, reply: () => ClusterTopology, origin: string | undefined): void {
+    let topology: ClusterTopology
+    try {
+      topology = reply()
+    } catch (error) {
+      this.errors.push({ line, message: reportOf(error) })
+      return
+    }
+    this.take(topology, () => line, origin)
+  }
+
   /** The notes in line order (JSON syntax errors are found before the documents are read). */
   result(): Topology {
     const byLine = (a: TopologyNote, b: TopologyNote) => a.line - b.line
@@ -152,9 +164,9 @@ class Collector {
 export type ParseTopologyOptions = Pick<ReadTopologyOptions, 'keyer' | 'origin'>
 
 /**
- * Read the output of `redis-cli cluster nodes` (several nodes' outputs may follow one another, which is how
- * one node id comes to appear under two spellings: a node id met again starts the next node's reply). Blank
- * lines and `#` comments are skipped.
+ * Read the output of `redis-cli cluster nodes`, one line at a time (several nodes' outputs may follow one
+ * another, which is how one node id comes to appear under two spellings). Blank lines and `#` comments are
+ * skipped.
  *
  * @example
  * ```ts
@@ -167,20 +179,12 @@ export type ParseTopologyOptions = Pick<ReadTopologyOptions, 'keyer' | 'origin'>
 export const parseClusterNodes = (text: string, options: ParseTopologyOptions = {}): Topology => {
   if (text.length > MAX_TOPOLOGY_LENGTH) return tooLong(text.length)
   const found = new Collector()
-  // One line at a time: a bad line is reported and the others still read. A node id met again starts the
-  // next node's reply, which is how one id comes to be read under two spellings.
+  // One line at a time: a bad line is reported and the others still read, and a node id in the outputs of
+  // several nodes is read under each spelling they give it.
   for (const [index, raw] of text.split('\n').entries()) {
-    const line = index + 1
     const trimmed = raw.trim()
     if (trimmed === '' || trimmed.startsWith('#')) continue
-    let topology: ClusterTopology
-    try {
-      topology = readClusterNodes(trimmed, options)
-    } catch (error) {
-      found.errors.push({ line, message: reportOf(error) })
-      continue
-    }
-    found.take(topology, () => line, options.origin)
+    found.read(index + 1, () => readClusterNodes(trimmed, options), options.origin)
   }
   return found.result()
 }
@@ -260,14 +264,7 @@ const readJson = (
   const found = new Collector()
   const read = command === 'CLUSTER SLOTS' ? readClusterSlots : readClusterShards
   for (const { value, line } of jsonDocuments(text, found, command)) {
-    let topology: ClusterTopology
-    try {
-      topology = read(value, options)
-    } catch (error) {
-      found.errors.push({ line, message: reportOf(error) })
-      continue
-    }
-    found.take(topology, () => line, options.origin)
+    found.read(line, () => read(value, options), options.origin)
   }
   return found.result()
 }
