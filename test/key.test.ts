@@ -45,17 +45,26 @@ test('IPv6 keys are bracketed; ::1 and 127.0.0.1 stay two nodes', () => {
   assert.notEqual(canonicalNodeKey('127.0.0.2', 7002), canonicalNodeKey('127.0.0.1', 7002))
 })
 
-test('the two-argument form reads the first argument as a host, never as host:port', () => {
+test('the two-argument form reads the first argument as a host; an undefined port means none was given', () => {
   assert.throws(() => canonicalNodeKey('localhost:7000', 7000), {
     name: 'InvalidHostError',
     reason: 'invalid-ipv6',
   })
-  // (host, undefined) is a pair with a missing port, not an address.
-  assert.throws(() => canonicalNodeKey('localhost:7000', undefined), { name: 'InvalidHostError' })
+  // (x, undefined): no port given. A host takes the default port; an address that is no host gives its own.
+  assert.equal(canonicalNodeKey('localhost:7000', undefined), '127.0.0.1:7000')
+  assert.equal(canonicalNodeKey('[::1]:7000', undefined), '[::1]:7000')
+  assert.equal(canonicalNodeKey('redis://localhost:7001', undefined), '127.0.0.1:7001')
   assert.throws(() => canonicalNodeKey('localhost', undefined), {
     name: 'InvalidPortError',
     reason: 'missing-port',
   })
+  const withDefault = createNodeKeyer({ defaultPort: 6379 })
+  assert.equal(withDefault('::1', undefined), '[::1]:6379', 'a bare IPv6 host, not Redis\'s ::1 with port 1')
+  assert.equal(withDefault('::1:7002', undefined), '[::1:7002]:6379', 'read as a host, as (host, port) reads it')
+  assert.equal(withDefault('localhost', undefined), '127.0.0.1:6379')
+  assert.equal(withDefault.endpoint('localhost:7000', undefined).key, '127.0.0.1:7000')
+  // Neither a host nor an address: the host's error.
+  assert.throws(() => canonicalNodeKey('a..b:7000', undefined), { name: 'InvalidHostError' })
 })
 
 test('errors are typed', () => {

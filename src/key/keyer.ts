@@ -115,7 +115,11 @@ export interface KeyFunction {
  * @category Keys
  */
 export interface NodeKeyer extends KeyFunction {
-  /** The key of a host and a port given apart. */
+  /**
+   * The key of a host and a port given apart. An `undefined` port is no port given: the keyer's default
+   * port, or, when the string is no host but an address with a port of its own (`'localhost:7000'`,
+   * `'[::1]:7000'`, a URL), that port.
+   */
   (host: string, port: number | string | undefined): NodeKey
   /** The key of one address: `'host:port'`, `'[v6]:port'`, `'::1:7002'`, `'redis://…'` or `{ host, port }`. */
   (address: AddressInput): NodeKey
@@ -255,7 +259,21 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
   }
   /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
   const answerOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
-    if (pair) return answerOf(joinEndpoint(hostOrAddress, port, policy), hostOrAddress)
+    if (pair) {
+      const endpoint = joinEndpoint(hostOrAddress, port, policy)
+      // No port given (`undefined`): a string that is no host may be an address that carries its own
+      // (`'localhost:7000'`, `'[::1]:7000'`, a URL). A host is read as a host first, so `'::1'` stays ::1.
+      if (
+        port === undefined &&
+        isFailure(endpoint) &&
+        endpoint.kind === 'host' &&
+        typeof hostOrAddress === 'string'
+      ) {
+        const address = endpointOrFailure(hostOrAddress, policy)
+        if (!isFailure(address)) return answerOf(address, hostOrAddress)
+      }
+      return answerOf(endpoint, hostOrAddress)
+    }
     if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
       const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
       if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
