@@ -259,6 +259,11 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     join(app, 'cjs.cts'),
     `import { canonicalNodeKey, type NodeKey } from 'canonical-node-key'\nimport { ioredisStartupNodes } from 'canonical-node-key/ioredis'\nimport { nodeRedisAddressMap } from 'canonical-node-key/node-redis'\nimport { NodeMap } from 'canonical-node-key/node-map'\nimport { readClusterSlots } from 'canonical-node-key/topology'\nimport { createDnsTable } from 'canonical-node-key/dns'\nexport const nodes: NodeMap<string> = new NodeMap<string>()\nexport const read = readClusterSlots\nexport const table = createDnsTable\nexport const seeds: { host: string; port: number }[] = ioredisStartupNodes(['h:1'])\nexport const map: (address: string) => { host: string; port: number } | undefined = nodeRedisAddressMap()\nconst key: NodeKey = canonicalNodeKey('h', 1)\n// @ts-expect-error a raw string is not a NodeKey\nconst raw: NodeKey = 'h:1'\nexport { key, raw }\n`,
   )
+  // A project that mixes the two: a key from the CommonJS types is a key for the ESM types (one brand).
+  await writeFile(
+    join(app, 'mixed.mts'),
+    `import type { NodeKey } from 'canonical-node-key'\nimport { NodeMap } from 'canonical-node-key/node-map'\nimport { key } from './cjs.cjs'\nconst esm: NodeKey = key\nconst nodes = new NodeMap<number>()\nnodes.set(key, 1)\nexport { esm, nodes }\n`,
+  )
   await writeFile(
     join(app, 'tsconfig.json'),
     JSON.stringify({
@@ -270,7 +275,7 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
         types: [],
         skipLibCheck: false,
       },
-      files: ['esm.mts', 'cjs.cts'],
+      files: ['esm.mts', 'cjs.cts', 'mixed.mts'],
     }),
   )
   await run(

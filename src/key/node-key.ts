@@ -3,8 +3,6 @@
  * (docs/canonical-form.md §5.1). A leaf, so that every module can name a key without importing the parsers.
  */
 
-declare const brand: unique symbol
-
 /**
  * A canonical node key: `host:port`, `[ipv6]:port` or `[ipv6%zone]:port`. Branded, so a raw
  * `` `${host}:${port}` `` string does not type-check where a canonical key belongs; get one from
@@ -18,8 +16,12 @@ declare const brand: unique symbol
  * @category Addresses
  */
 export type NodeKey = string & {
-  /** A type-only brand: no such property exists at run time. */
-  readonly [brand]: 'NodeKey'
+  /**
+   * A type-only brand: no such property exists at run time. Its name is a string, not a `unique symbol`, so
+   * that the brand is one across copies of the declarations (the ESM and the CommonJS types of one package,
+   * two installed versions): a key from either is a key for both.
+   */
+  readonly 'canonical-node-key:NodeKey': true
 }
 
 /**
