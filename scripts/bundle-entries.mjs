@@ -16,9 +16,12 @@
 // scope, where tshy's per-file CommonJS would be wrapped module by module (0.7 ms more to `require` the core
 // here). The one file that differs by dialect, key/require.js, is taken from each build's own folder.
 //
-// The other files stay for the type declarations and the source maps; the runtime dependencies stay external
+// What the bundles hold is then removed: the per-file modules and their maps (no entry loads them), leaving
+// the declarations (and their maps) beside the bundles. The bundles' maps point at src/, which the package
+// ships, without copying its text into the maps. The runtime dependencies stay external
 // (tr46 is still required lazily, relative to core.js, the first time a non-ASCII host is seen). Each build's
 // package.json (written by tshy) keeps telling a runtime which module system the files are.
+import { readdir, rm } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -111,8 +114,24 @@ for (const [dialect, format] of [
       target: 'node20',
       packages: 'external',
       sourcemap: true,
+      // The maps point at src/, shipped beside dist/: no copy of its text inside them.
+      sourcesContent: false,
       logLevel: 'warning',
       plugins: [boundaries(esmDir, buildDir, outfile)],
     })
+  }
+}
+
+// The per-file modules the bundles hold, and their maps: no entry loads them, so they are not shipped.
+const bundles = new Set(
+  ['esm', 'commonjs'].flatMap((dialect) =>
+    ['core.js', ...Object.values(ENTRIES).flat()].map((file) => join(root, 'dist', dialect, file)),
+  ),
+)
+for (const dialect of ['esm', 'commonjs']) {
+  for (const file of await readdir(join(root, 'dist', dialect), { recursive: true })) {
+    const path = join(root, 'dist', dialect, file)
+    const module = path.replace(/\.map$/, '')
+    if (/\.(js|cjs)(\.map)?$/.test(path) && !bundles.has(module)) await rm(path)
   }
 }

@@ -59,8 +59,12 @@ test('the two-argument form reads the first argument as a host; an undefined por
     reason: 'missing-port',
   })
   const withDefault = createNodeKeyer({ defaultPort: 6379 })
-  assert.equal(withDefault('::1', undefined), '[::1]:6379', 'a bare IPv6 host, not Redis\'s ::1 with port 1')
-  assert.equal(withDefault('::1:7002', undefined), '[::1:7002]:6379', 'read as a host, as (host, port) reads it')
+  assert.equal(withDefault('::1', undefined), '[::1]:6379', "a bare IPv6 host, not Redis's ::1 with port 1")
+  assert.equal(
+    withDefault('::1:7002', undefined),
+    '[::1:7002]:6379',
+    'read as a host, as (host, port) reads it',
+  )
   assert.equal(withDefault('localhost', undefined), '127.0.0.1:6379')
   assert.equal(withDefault.endpoint('localhost:7000', undefined).key, '127.0.0.1:7000')
   // Neither a host nor an address: the host's error.

@@ -102,15 +102,26 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
       ),
   )
   assert.deepEqual(stray, [], 'nothing but dist, src, vectors, package.json and the docs is packed')
-  // Every source map (declaration maps included) points at a file that is in the tarball.
+  // Every source map (declaration maps included) points at a file that is in the tarball, and no file the
+  // bundles hold is shipped beside them.
+  assert.deepEqual(
+    files.filter((file) => /^dist\/(esm|commonjs)\/key\/.*\.js$/.test(file)),
+    [],
+    'the core ships as core.js alone',
+  )
   const packedFiles = new Set(files)
   const unpacked = join(scratch, 'unpacked')
   await mkdir(unpacked)
   await run('tar', ['-xzf', tarball, '-C', unpacked], scratch)
   for (const map of files.filter((file) => file.endsWith('.map'))) {
-    const { sources } = JSON.parse(await readFile(join(unpacked, 'package', map), 'utf8')) as {
+    const { sources, sourcesContent } = JSON.parse(
+      await readFile(join(unpacked, 'package', map), 'utf8'),
+    ) as {
       sources: string[]
+      sourcesContent?: unknown[]
     }
+    // The sources are shipped beside dist/: a map that copied their text would ship them twice.
+    assert.equal(sourcesContent, undefined, `${map} holds no copy of its sources`)
     for (const source of sources) {
       const target = join(dirname(map), source)
       assert.ok(packedFiles.has(target), `${map} points at ${target}, which is in the tarball`)
