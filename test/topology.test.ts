@@ -152,6 +152,36 @@ describe('readClusterSlots', () => {
     assert.match(without.unkeyed[0]!.message, /pass `origin`/)
   })
 
+  test("node-redis's typed clusterSlots() shape: { from, to, master, replicas }, read as the reply it came from", () => {
+    const raw = [
+      [0, 8191, ['127.0.0.1', 7000, 'a'.repeat(40)], ['127.0.0.1', 7003, 'd'.repeat(40)]],
+      [8192, 16383, ['LOCALHOST', 7001, 'b'.repeat(40)]],
+    ]
+    const typed = [
+      {
+        from: 0,
+        to: 8191,
+        master: { host: '127.0.0.1', port: 7000, id: 'a'.repeat(40) },
+        replicas: [{ host: '127.0.0.1', port: 7003, id: 'd'.repeat(40) }],
+      },
+      { from: 8192, to: 16383, master: { host: 'LOCALHOST', port: 7001, id: 'b'.repeat(40) }, replicas: [] },
+    ]
+    assert.deepEqual(readClusterSlots(typed), readClusterSlots(raw))
+    assert.deepEqual(
+      readClusterSlots(typed).nodes.map((node) => [node.key, node.role]),
+      [
+        ['127.0.0.1:7000', 'master'],
+        ['127.0.0.1:7003', 'replica'],
+        ['127.0.0.1:7001', 'master'],
+      ],
+    )
+    // A typed range with a bad node is refused, naming what was expected.
+    assert.throws(() => readClusterSlots([{ from: 0, to: 1, master: 'x', replicas: [] }]), {
+      name: 'InvalidTopologyError',
+      message: /Expected the master of slot range 0 to be \{ host, port, id \}/,
+    })
+  })
+
   test('a node that serves several ranges is listed once', () => {
     const reply = [
       [0, 1, ['127.0.0.1', 7000, A]],

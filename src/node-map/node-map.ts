@@ -249,7 +249,7 @@ const dialTarget = (host: string, port: number, servername: string | undefined):
  * @example
  * ```ts
  * const nodes = new NodeMap<Redis>({ dispose: (client) => client.disconnect(), max: 64 })
- * const a = nodes.getOrCreate('localhost', 7000, (key, dial) => new Redis(dial.port, dial.host))
+ * const a = nodes.getOrCreate('localhost', 7000, (key, dial) => new Redis({ host: dial.host, port: dial.port }))
  * nodes.get('127.0.0.1:7000') === a            // true
  * nodes.get('redis://LOCALHOST:7000') === a    // true
  * nodes.aliases('127.0.0.1:7000')              // ['localhost:7000', '127.0.0.1:7000', 'redis://LOCALHOST:7000']

@@ -78,7 +78,7 @@ export const integer = (value: unknown, what: string, min: number, max: number):
 export const slot = (value: unknown, what: string): number => integer(value, what, 0, 16383)
 export const port = (value: unknown, what: string): number => integer(value, what, 0, 65535)
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null

@@ -1,13 +1,53 @@
 /** `CLUSTER SLOTS`. */
 import { DEFAULT_HOST_POLICY, hostOrFailure, isCanonicalIp, isFailure } from '../key/internal.js'
 import { Builder } from './builder.js'
-import { array, Bad, edge, fields, nodeId, optionalText, port, slot, text } from './resp.js'
+import {
+  array,
+  Bad,
+  describe,
+  edge,
+  fields,
+  isPlainObject,
+  nodeId,
+  optionalText,
+  port,
+  slot,
+  text,
+} from './resp.js'
 import type { ClusterTopology, ReadTopologyOptions } from './types.js'
+
+/**
+ * A slot range as node-redis's typed `clusterSlots()` hands it back, `{ from, to, master, replicas }` with
+ * nodes as `{ host, port, id }` (node-redis 5 and 6, `CLUSTER_SLOTS.transformReply`; it drops the metadata),
+ * turned back into the reply's own shape; anything else as it is.
+ */
+const rangeOf = (value: unknown, index: number): unknown[] => {
+  if (Array.isArray(value) || !isPlainObject(value) || !('from' in value)) {
+    return array(value, `slot range ${index}`)
+  }
+  const nodeOf = (node: unknown, what: string): unknown[] => {
+    if (!isPlainObject(node)) {
+      throw new Bad(
+        `Expected ${what} of slot range ${index} to be { host, port, id }, got ${describe(node)}.`,
+        node,
+      )
+    }
+    return [node['host'], node['port'], node['id']]
+  }
+  const replicas =
+    value['replicas'] === undefined ? [] : array(value['replicas'], `the replicas of slot range ${index}`)
+  return [
+    value['from'],
+    value['to'],
+    nodeOf(value['master'], 'the master'),
+    ...replicas.map((replica, position) => nodeOf(replica, `replica ${position}`)),
+  ]
+}
 
 /** The body of {@link readClusterSlots}; throws Bad. */
 const readSlots = (reply: unknown, builder: Builder): ClusterTopology => {
   for (const [index, value] of array(reply, 'the reply').entries()) {
-    const range = array(value, `slot range ${index}`)
+    const range = rangeOf(value, index)
     if (range.length < 3) {
       throw new Bad(
         `Expected slot range ${index} to be [start, end, master, replica…], got ${range.length} element(s).`,
@@ -66,7 +106,9 @@ const isAName = (host: string | null): host is string =>
 /**
  * Read a `CLUSTER SLOTS` reply: `[[start, end, [host, port, id, metadata?], …replicas], …]`, where metadata
  * (Redis 7) is a map that may give the node's `ip` and `hostname`, as a flat array under RESP2 or an object
- * or `Map` under RESP3. A node that serves several ranges is listed once.
+ * or `Map` under RESP3. The shape node-redis's typed `clusterSlots()` returns (`[{ from, to, master: { host,
+ * port, id }, replicas }]`, RESP2 or RESP3) is read too; it carries no metadata. A node that serves several
+ * ranges is listed once.
  *
  * @throws {@link InvalidTopologyError} when the reply does not have that shape; `TypeError` for bad options.
  * @example
