@@ -801,3 +801,36 @@ test('close() settles a keyAsync whose lookup never answers', async () => {
   ])
   assert.notEqual(outcome, 'still waiting')
 })
+
+test('status() tells a name state, what it stands for, and why a lookup left it unresolved', async () => {
+  const clock = manualClock()
+  const table: Record<string, readonly DnsAddress[] | Error> = { 'a.test': coded('ESERVFAIL') }
+  const { lookup } = tableLookup(table)
+  const { calls, lookup: slow } = manualLookup()
+  const dns = createDnsTable({ lookup, clock, negativeTtl: 5 })
+  assert.deepEqual(dns.status('a.test'), { state: 'unknown', identity: undefined, addresses: [] })
+  assert.deepEqual(await dns.prime(['a.test', 'gone.test']), [undefined, undefined])
+  const failed = dns.status('A.Test')
+  assert.equal(failed.state, 'fresh')
+  assert.equal(failed.identity, undefined)
+  assert.equal((failed.error as { code?: unknown } | undefined)?.code, 'ESERVFAIL')
+  assert.equal(failed.notFound, false)
+  assert.equal(dns.status('gone.test').notFound, true)
+  // The next answer clears the error; a due name says so.
+  table['a.test'] = [{ address: '10.0.0.1', ttl: 10 }]
+  clock.t += 6_000
+  assert.equal(dns.status('a.test').state, 'due')
+  assert.deepEqual(await dns.prime(['a.test']), ['10.0.0.1'])
+  assert.deepEqual(dns.status('a.test'), { state: 'fresh', identity: '10.0.0.1', addresses: ['10.0.0.1'] })
+  assert.throws(() => dns.status('a b'), InvalidHostError)
+  dns.close()
+  // A lookup that runs is 'looking-up'.
+  const waiting = createDnsTable({ lookup: slow })
+  waiting.resolver({ host: 'b.test', port: 1 })
+  await flush()
+  assert.equal(waiting.status('b.test').state, 'looking-up')
+  calls[0]?.resolve([{ address: '10.0.0.2' }])
+  await flush()
+  assert.equal(waiting.status('b.test').identity, '10.0.0.2')
+  waiting.close()
+})

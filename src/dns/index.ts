@@ -10,6 +10,7 @@ export {
   type DnsClock,
   type DnsErrorEvent,
   type DnsEvent,
+  type DnsNameStatus,
   type DnsStats,
   type DnsTable,
   type DnsTableOptions,

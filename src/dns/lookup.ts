@@ -139,8 +139,22 @@ export const serverLookup = (servers: readonly string[], timeout: number): Defau
     const [v4, v6] = await Promise.allSettled([query(hostname, 4), query(hostname, 6)])
     // A failed half would make the answer incomplete and could move the identity to the other family:
     // that counts as a failure, so the last answer is kept (staleIfError). "No such records" is an answer.
-    for (const half of [v4, v6]) {
-      if (half.status === 'rejected' && !isNotFound(half.reason)) throw half.reason
+    for (const [half, other, type, otherType, otherFamily] of [
+      [v4, v6, 'A', 'AAAA', 6],
+      [v6, v4, 'AAAA', 'A', 4],
+    ] as const) {
+      if (half.status !== 'rejected' || isNotFound(half.reason)) continue
+      if (other.status === 'rejected') throw half.reason
+      // Say which half failed, and that the other answered: a server that never answers one family (it
+      // refuses AAAA queries, say) leaves the name unresolved under family 'any', and the fix is the option.
+      const code = errorCode(half.reason)
+      throw Object.assign(
+        new Error(
+          `The ${type} query for ${preview(hostname)} failed (${typeof code === 'string' ? code : asError(half.reason).message}) while the ${otherType} query answered ${other.value.length} address(es): an answer missing a family is not taken, so the name keeps its last identity. If the servers never answer ${type} queries, pass \`family: ${otherFamily}\`.`,
+          { cause: half.reason },
+        ),
+        { code },
+      )
     }
     if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason
     return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])]

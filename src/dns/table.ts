@@ -275,6 +275,34 @@ export interface DnsStats {
 }
 
 /**
+ * What {@link DnsTable.status} tells of one name: its state in the table, what it stands for, and why it
+ * stands for nothing when a lookup failed.
+ *
+ * @example
+ * ```ts
+ * await dns.prime(['redis-1.internal']) // [undefined]: not resolved
+ * dns.status('redis-1.internal')
+ * // { state: 'fresh', identity: undefined, addresses: [], error: Error: The AAAA query … was refused (EREFUSED) … }
+ * ```
+ * @category DNS
+ */
+export interface DnsNameStatus {
+  /**
+   * `'unknown'` (not in the table), `'looking-up'` (its lookup waits or runs), `'fresh'` (answered, or its
+   * failure remembered, and not yet due), `'due'` (due for a lookup, still served until it lands).
+   */
+  readonly state: 'unknown' | 'looking-up' | 'fresh' | 'due'
+  /** The identity served now; `undefined` when the name stands for itself. */
+  readonly identity: string | undefined
+  /** Every address of the answer that gave the identity. */
+  readonly addresses: readonly string[]
+  /** What the last lookup failed with, when it failed (a stale identity may still be served). */
+  readonly error?: Error
+  /** True when that failure is "no such name" (NXDOMAIN or no records): an answer, not a failure. */
+  readonly notFound?: boolean
+}
+
+/**
  * What {@link createDnsTable} returns.
  *
  * @example
@@ -310,6 +338,13 @@ export interface DnsTable {
   onChange(listener: (event: DnsEvent) => void): () => void
   /** How many names the table holds and how many lookups run or wait, now. */
   stats(): DnsStats
+  /**
+   * One name's state (without counting as a use of it): what it stands for, and the error of its last lookup
+   * when that failed, so a name that stays unresolved says why.
+   *
+   * @throws {@link InvalidHostError} for a host that is not one.
+   */
+  status(host: string): DnsNameStatus
   /** Stop all background work and timers; `resolver` keeps answering what it learned, learns nothing new. */
   close(): void
 }
@@ -391,6 +426,8 @@ interface NameRecord {
   readonly staleUntil: number
   /** Whether the keyers were told that the record is due (see {@link AnswerTable.sweep}). */
   announced: boolean
+  /** What the last lookup failed with; absent after an answer. */
+  readonly error?: Error
 }
 
 /**
@@ -555,6 +592,24 @@ class AnswerTable {
 
   stats(): DnsStats {
     return { names: this.#cache.size, lookups: this.#running, queued: this.#queue.size }
+  }
+
+  /** One name's state for {@link DnsTable.status}, read without counting as a use. */
+  status(host: string): DnsNameStatus {
+    const record = this.#cache.peek(host, { allowStale: true })
+    const state = this.#flights.has(host)
+      ? 'looking-up'
+      : record === undefined
+        ? 'unknown'
+        : this.#due(host)
+          ? 'due'
+          : 'fresh'
+    const identity = record?.identity
+    const addresses = record?.addresses ?? []
+    const error = record?.error
+    return error === undefined
+      ? { state, identity, addresses }
+      : { state, identity, addresses, error, notFound: isNotFound(error) }
   }
 
   subscribe(listener: ResolverListener): () => void {
@@ -756,11 +811,11 @@ class AnswerTable {
       const keep = !notFound && stale !== undefined && previous !== undefined && now < stale.staleUntil
       dueIn = this.#negativeTtl * 1000
       if (keep) {
-        record = { ...stale, announced: false }
+        record = { ...stale, announced: false, error: answer }
         // Past staleIfError one more try decides whether the answer goes.
         dueIn = Math.min(dueIn, stale.staleUntil - now)
       } else {
-        record = { ...NO_ANSWER, announced: false }
+        record = { ...NO_ANSWER, announced: false, error: answer }
       }
       flight.events.push({ type: 'error', host, error: answer, notFound, identity: record.identity })
       if (previous !== undefined && !keep) {
@@ -944,6 +999,11 @@ export const createDnsTable = (options: DnsTableOptions = {}): DnsTable => {
       return table.listen(listener)
     },
     stats: () => table.stats(),
+    status: (host) => {
+      const canonical = hostOrFailure(host, DEFAULT_HOST_POLICY)
+      if (isFailure(canonical)) throw toError(canonical, host)
+      return table.status(canonical)
+    },
     close: () => table.close(),
   }
 }
