@@ -753,3 +753,62 @@ describe('real redis-cli output (test/fixtures/redis-cli, every node of a three-
     )
   })
 })
+
+describe("the README's CLI samples print what the README says", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  /** The lines after `$ <command>` in the README's sh block that holds it, up to the block's end or the next `$`. */
+  const printed = (command: string): string[] => {
+    const at = readme.indexOf(`$ ${command}\n`)
+    assert.notEqual(at, -1, `the README shows \`${command}\``)
+    const rest = readme.slice(at + command.length + 3)
+    const lines: string[] = []
+    for (const line of rest.split('\n')) {
+      if (line.startsWith('```') || line.startsWith('$ ')) break
+      lines.push(line)
+    }
+    return lines
+  }
+  const words = (command: string): string[] =>
+    [...command.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]!).slice(1)
+
+  test('addresses, with one refused', () => {
+    const command = "canonical-node-key LOCALHOST:7000 ::1:7002 'redis://localhost:7000' bad..host:7000"
+    const { stdout, stderr } = run(words(command))
+    assert.deepEqual(
+      [...stdout.split('\n').filter(Boolean), ...stderr.split('\n').filter(Boolean)],
+      printed(command),
+    )
+  })
+
+  test('a NAT table and another loopback', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canonical-node-key-readme-'))
+    try {
+      writeFileSync(join(dir, 'nat.json'), '{"10.0.1.230:30001": {"host": "203.0.113.73", "port": 30001}}')
+      const command = 'canonical-node-key --nat nat.json 10.0.1.230:30001 --loopback ::1 localhost:7000'
+      const result = spawnSync(process.execPath, [cli, ...words(command)], {
+        encoding: 'utf8',
+        cwd: dir,
+        timeout: 20_000,
+      })
+      assert.deepEqual(result.stdout.split('\n').filter(Boolean), printed(command))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('the recorded cluster whose node is announced as ::1', () => {
+    const capture = ['0', '1', '2']
+      .map((node) => readFileSync(join(fixtures, 'ip-announce-ipv6', `cluster-nodes-${node}.txt`), 'utf8'))
+      .join('')
+    const { stdout, stderr } = run(['--format', 'cluster-nodes'], capture)
+    const report = readme.slice(readme.indexOf('the report reads:'))
+    const block = report.slice(
+      report.indexOf('```text\n') + 8,
+      report.indexOf('\n```', report.indexOf('```text')),
+    )
+    assert.deepEqual(
+      [...stdout.split('\n').filter(Boolean), ...stderr.split('\n').filter(Boolean)],
+      block.split('\n'),
+    )
+  })
+})

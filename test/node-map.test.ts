@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
 import {
   type AddressInput,
@@ -1057,4 +1060,16 @@ describe('one trip through the keyer, and re-keying by host', () => {
     assert.equal(all.size, 10)
     assert.equal(asked.length, 10)
   })
+})
+
+test("the README lists every reason NodeMap's dispose is given", () => {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const source = readFileSync(join(root, 'src', 'node-map', 'node-map.ts'), 'utf8')
+  const start = source.indexOf('export type NodeMapDisposeReason =')
+  const union = source.slice(start, source.indexOf('\n\n', start))
+  const reasons = [...union.matchAll(/\| '([a-z]+)'/g)].map((match) => match[1]!)
+  assert.ok(reasons.length >= 7, reasons.join())
+  const listed = readme.slice(readme.indexOf('map. `reason` is'), readme.indexOf('map. `reason` is') + 700)
+  for (const reason of reasons) assert.ok(listed.includes(`\`'${reason}'\``), `the README lists '${reason}'`)
 })
