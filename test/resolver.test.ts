@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
+  canonicalNodeKey,
   chainResolvers,
   createNodeKeyer,
   loopbackResolver,
@@ -318,4 +319,14 @@ test('a chain that starts with the dual-stack policy applies it to its answer to
   const nested = createNodeKeyer({ resolver: chainResolvers(chainResolvers(dualStack, once), toV6) })
   assert.equal(nested('a:1'), 'b:1')
   assert.equal(nested('cache-a:7000'), '127.0.0.1:7000')
+})
+
+test('an IPv6 zone that ends in .localhost is no localhost name: no key collides with 127.0.0.1', () => {
+  const dualStack = createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })
+  for (const keyer of [canonicalNodeKey, dualStack]) {
+    assert.equal(keyer('2001:db8::5%x.localhost', 6379), '[2001:db8::5%x.localhost]:6379')
+    assert.equal(keyer('[fe80::1%25eth0.localhost]:7000'), '[fe80::1%eth0.localhost]:7000')
+    assert.notEqual(keyer('[fe80::1%25eth0.localhost]:7000'), keyer('localhost:7000'))
+  }
+  dualStack.close()
 })

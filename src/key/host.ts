@@ -63,6 +63,8 @@ export const isCanonicalIp = (host: string): boolean => host.includes(':') || CA
  * the trailing dot (RFC 6761 section 6.3: such names are answered locally, never sent to a DNS server).
  */
 export const isLocalhostName = (host: string): boolean => {
+  // An IPv6 address is no name, whatever its zone says (`fe80::1%eth0.localhost` is fe80::1 on an interface).
+  if (host.includes(':')) return false
   const name = host.charCodeAt(host.length - 1) === 0x2e ? host.slice(0, -1) : host
   return name === 'localhost' || name.endsWith('.localhost')
 }
