@@ -282,6 +282,25 @@ describe('readClusterShards', () => {
     return value
   }
 
+  test('a role is one of the two names, never a member of Object.prototype', () => {
+    for (const role of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const reply = [
+        {
+          slots: [0, 16383],
+          nodes: [{ id: 'a'.repeat(40), port: 7000, ip: '127.0.0.1', endpoint: '127.0.0.1', role }],
+        },
+      ]
+      assert.throws(
+        () => readClusterShards(reply),
+        {
+          name: 'InvalidTopologyError',
+          message: /Expected the role of node 0 of shard 0 to be "master" or "replica"/,
+        },
+        role,
+      )
+    }
+  })
+
   test('RESP3 objects, Maps, Buffers and RESP2 flat arrays read alike', () => {
     const topology = readClusterShards(resp3)
     assert.deepEqual(topology.slots, [

@@ -319,11 +319,16 @@ async function* inputsOf(addresses: readonly string[]): AsyncGenerator<{ origin:
 /** Each key with the distinct spellings that map to it, in the order first met. */
 const spellingsByKey = (outcomes: readonly Outcome[]): Map<string, Outcome[]> => {
   const byKey = new Map<string, Outcome[]>()
+  // Each (key, spelling) once, found in a set: 10^5 spellings of one key cost 10^5 steps, not 10^10.
+  const seen = new Set<string>()
   for (const outcome of outcomes) {
     if (outcome.key === undefined) continue
+    const pair = `${outcome.key} ${outcome.input}`
+    if (seen.has(pair)) continue
+    seen.add(pair)
     const spellings = byKey.get(outcome.key)
     if (spellings === undefined) byKey.set(outcome.key, [outcome])
-    else if (!spellings.some((seen) => seen.input === outcome.input)) spellings.push(outcome)
+    else spellings.push(outcome)
   }
   return byKey
 }
@@ -427,8 +432,15 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
   const byId = new Map<string, TopologyOutcome[]>()
   const byKey = new Map<string, TopologyOutcome[]>()
   for (const outcome of outcomes) {
-    byId.set(outcome.id, [...(byId.get(outcome.id) ?? []), outcome])
-    if (outcome.key !== undefined) byKey.set(outcome.key, [...(byKey.get(outcome.key) ?? []), outcome])
+    // Pushed, not copied: one id under 10^5 addresses, or 10^5 ids on one, costs linear time.
+    const spellings = byId.get(outcome.id)
+    if (spellings === undefined) byId.set(outcome.id, [outcome])
+    else spellings.push(outcome)
+    if (outcome.key !== undefined) {
+      const claims = byKey.get(outcome.key)
+      if (claims === undefined) byKey.set(outcome.key, [outcome])
+      else claims.push(outcome)
+    }
   }
   const nodes = [...byId].filter(([, spellings]) => new Set(spellings.map((s) => s.input)).size > 1)
   const shared = [...byKey].filter(([, claims]) => new Set(claims.map((c) => c.id)).size > 1)

@@ -23,7 +23,8 @@ const readShards = (reply: unknown, builder: Builder): ClusterTopology => {
       const node = fields(item, what)
       const id = nodeId(node.get('id'), `the id of ${what}`)
       const roleText = text(node.get('role'), `the role of ${what}`)
-      const role = ROLES[roleText]
+      // Own names only: `constructor` or `__proto__` is no role.
+      const role = Object.hasOwn(ROLES, roleText) ? ROLES[roleText] : undefined
       if (role === undefined) {
         throw new Bad(
           `Expected the role of ${what} to be "master" or "replica", got ${describe(roleText)}.`,
