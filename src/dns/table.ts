@@ -756,7 +756,14 @@ class AnswerTable {
       Promise.resolve()
         .then(() => this.#lookup(host, { family: this.#family, signal: controller.signal }))
         .then(
-          (answer) => resolve(readAnswer(answer, this.#family)),
+          (answer) => {
+            // An answer whose items throw when read (a getter) is a failed lookup, not an unhandled rejection.
+            try {
+              resolve(readAnswer(answer, this.#family))
+            } catch (error) {
+              resolve(asError(error))
+            }
+          },
           (error: unknown) => resolve(asError(error)),
         )
     }).finally(() => {

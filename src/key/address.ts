@@ -122,13 +122,25 @@ export const DEFAULT_ADDRESS_POLICY: AddressPolicy = {
   originHost: undefined,
 }
 
+/**
+ * The host and port of an `{ host, port }` input, each read once; `undefined` for an array, and for an
+ * object that cannot be read (a revoked Proxy, a getter that throws), which is no address either.
+ */
+export const hostAndPortOf = (input: object): { host: unknown; port: unknown } | undefined => {
+  try {
+    if (Array.isArray(input)) return undefined
+    const { host, port } = input as { host?: unknown; port?: unknown }
+    return { host, port }
+  } catch {
+    return undefined
+  }
+}
+
 /** Parse any address input into a canonical endpoint, or a failure. */
 export const endpointOrFailure = (input: unknown, policy: AddressPolicy): Endpoint | Failure => {
   if (typeof input === 'string') return stringEndpoint(input, policy)
-  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
-    const { host, port } = input as { host?: unknown; port?: unknown }
-    return joinEndpoint(host, port, policy)
-  }
+  const read = typeof input === 'object' && input !== null ? hostAndPortOf(input) : undefined
+  if (read !== undefined) return joinEndpoint(read.host, read.port, policy)
   return fail(
     'host',
     'not-a-string',

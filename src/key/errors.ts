@@ -176,13 +176,21 @@ const CODES = new Set([
  * ```
  * @category Errors
  */
-export const isNodeKeyError = (value: unknown): value is NodeKeyError =>
-  value instanceof NodeKeyError ||
-  (typeof value === 'object' &&
-    value !== null &&
-    CODES.has((value as { code?: unknown }).code as string) &&
-    typeof (value as { message?: unknown }).message === 'string' &&
-    typeof (value as { reason?: unknown }).reason === 'string')
+export const isNodeKeyError = (value: unknown): value is NodeKeyError => {
+  try {
+    return (
+      value instanceof NodeKeyError ||
+      (typeof value === 'object' &&
+        value !== null &&
+        CODES.has((value as { code?: unknown }).code as string) &&
+        typeof (value as { message?: unknown }).message === 'string' &&
+        typeof (value as { reason?: unknown }).reason === 'string')
+    )
+  } catch {
+    // A revoked Proxy, or a getter that throws: not an error of this library, and the guard never throws.
+    return false
+  }
+}
 
 /**
  * Turn a failure into the error a public function throws. `hint` is what that function's caller can do

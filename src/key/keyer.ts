@@ -7,6 +7,7 @@ import {
   type AddressPolicy,
   type Endpoint,
   endpointOrFailure,
+  hostAndPortOf,
   joinEndpoint,
   servernameOf,
 } from './address.js'
@@ -274,10 +275,15 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
       }
       return answerOf(endpoint, hostOrAddress)
     }
-    if (typeof hostOrAddress === 'object' && hostOrAddress !== null && !Array.isArray(hostOrAddress)) {
-      const { host, port: objectPort } = hostOrAddress as { host?: unknown; port?: unknown }
-      if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
-        return memo.pair(host, objectPort) ?? computePair(host, objectPort)
+    if (typeof hostOrAddress === 'object' && hostOrAddress !== null) {
+      // Read once: the memo's pair and the endpoint are both made from these two values.
+      const read = hostAndPortOf(hostOrAddress)
+      if (read !== undefined) {
+        const { host, port: objectPort } = read
+        if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
+          return memo.pair(host, objectPort) ?? computePair(host, objectPort)
+        }
+        return answerOf(joinEndpoint(host, objectPort, policy), hostOrAddress)
       }
     }
     return answerOf(endpointOrFailure(hostOrAddress, policy), hostOrAddress)

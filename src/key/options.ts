@@ -40,13 +40,13 @@ export const readOptions = <R extends Record<string, OptionRule<unknown>>>(
 ): ReadOptions<R> => {
   const values = options === undefined ? undefined : ownValues(options, where, rules)
   const read: Record<string, unknown> = {}
-  for (const name in rules) read[name] = rules[name]!(values?.get(name), name, where)
+  for (const name of Object.keys(rules)) read[name] = rules[name]!(values?.get(name), name, where)
   return read as ReadOptions<R>
 }
 
 /** The own values of the names `rules` knows, each read once; a name it does not know is refused. */
 const ownValues = (options: unknown, where: string, rules: object): Map<string, unknown> => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (typeof options !== 'object' || options === null || isArray(options)) {
     throw new TypeError(`Expected the options of ${where} to be an object, got ${preview(options)}.`)
   }
   const values = new Map<string, unknown>()
@@ -65,6 +65,15 @@ const ownValues = (options: unknown, where: string, rules: object): Map<string, 
     })
   }
   return values
+}
+
+/** `Array.isArray`, where a revoked Proxy (which throws even then) is no array but an unreadable object. */
+const isArray = (value: object): boolean => {
+  try {
+    return Array.isArray(value)
+  } catch {
+    return false
+  }
 }
 
 /** An unknown option name; a class of its own only so that {@link ownValues} passes it on unwrapped. */

@@ -98,5 +98,11 @@ export const preview = (value: unknown): string => {
     case 'function':
       return 'a function'
   }
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'
+  if (value === null) return 'null'
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object'
+  } catch {
+    // A revoked Proxy throws even when asked whether it is an array.
+    return 'an object'
+  }
 }

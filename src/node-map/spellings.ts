@@ -3,7 +3,7 @@
  * re-keying can key them again. One small list a record, in the order first seen, bounded.
  */
 
-import type { NodeKey } from '../key/internal.js'
+import { hostAndPortOf, type NodeKey } from '../key/internal.js'
 
 /** How many distinct spellings a record keeps; the first ones seen are kept. */
 export const MAX_SPELLINGS = 16
@@ -36,8 +36,8 @@ export interface Spelling {
  */
 export const settledInput = (input: unknown): unknown => {
   if (typeof input !== 'object' || input === null) return input
-  const { host, port } = input as { host?: unknown; port?: unknown }
-  return { host, port }
+  // An object that cannot be read stays as it is: the keyer refuses it with its typed error.
+  return hostAndPortOf(input) ?? input
 }
 
 /** The raw text of an input as settled by {@link settledInput}. */
