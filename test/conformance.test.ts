@@ -449,3 +449,23 @@ describe("Go's net.SplitHostPort and JoinHostPort (go-hostport.json)", () => {
     assert.equal(refused.length, 12)
   })
 })
+
+test('D7: ASCII xn-- labels are kept where whatwg-url 16 refuses invalid Punycode', async () => {
+  const { URL: ReferenceURL } = await import('whatwg-url')
+  const reference = (host: string): string | undefined => {
+    try {
+      return new ReferenceURL(`http://${host}/`).hostname
+    } catch {
+      return undefined
+    }
+  }
+  // Listed: the reference refuses them; this library keeps them as the vendored snapshot requires.
+  for (const host of ['xn--a', 'xn--', 'xn--_', 'xn--a.example', 'XN--A.example']) {
+    assert.equal(reference(host), undefined, `whatwg-url refuses ${host}`)
+    assert.equal(canonicalHost(host), host.toLowerCase())
+  }
+  // Valid Punycode: both agree.
+  for (const host of ['xn--eda', 'xn--bcher-kva.example', 'a.XN--BCHER-KVA.example']) {
+    assert.equal(canonicalHost(host), reference(host))
+  }
+})
