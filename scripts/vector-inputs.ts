@@ -496,6 +496,7 @@ const HAND: VectorInput[] = [
     ' redis:7000 ',
     '\tredis:7000\n',
     'redis :7000',
+    '[::1] :7000',
     'redis: 7000',
     ' [::1]:7000 ',
     `redis://${'a'.repeat(2035)}:7000`,

@@ -256,3 +256,12 @@ test('zones that start with "25" survive formatNodeKey and parseNodeKey', () => 
   assert.deepEqual(parseNodeKey(key), { host: 'fe80::1%251', port: 7000 })
   assert.throws(() => parseNodeKey('[fe80::1%251]:7000'), { reason: 'invalid-key' })
 })
+
+test('whitespace between a host and its port is trimmed alike, bracketed or not (§4.2)', () => {
+  assert.deepEqual(parseAddress('redis :7000'), { host: 'redis', port: 7000 })
+  assert.deepEqual(parseAddress('[::1] :7000'), { host: '::1', port: 7000 })
+  assert.deepEqual(parseAddress('[::1]\t:7000'), { host: '::1', port: 7000 })
+  // The port part is not trimmed: a space after the colon is not a port.
+  assert.throws(() => parseAddress('[::1]: 7000'), { name: 'InvalidPortError', reason: 'not-a-port' })
+  assert.throws(() => parseAddress('redis: 7000'), { name: 'InvalidPortError', reason: 'not-a-port' })
+})

@@ -330,3 +330,15 @@ test('an IPv6 zone that ends in .localhost is no localhost name: no key collides
   }
   dualStack.close()
 })
+
+test('a staticResolver table that is not a list of [key, value] pairs is refused, naming the entry', () => {
+  assert.throws(() => staticResolver(['localhost', 7000] as never), {
+    name: 'TypeError',
+    message: /Expected each entry of the staticResolver table to be a \[key, value\] pair .*got "localhost"/,
+  })
+  assert.throws(() => staticResolver([['a:1', 'b:2', 'c:3']] as never), {
+    name: 'TypeError',
+    message: /to be a \[key, value\] pair .*got an array/,
+  })
+  assert.deepEqual(staticResolver([['a:1', 'b:2']])({ host: 'a', port: 1 }), { host: 'b', port: 2 })
+})

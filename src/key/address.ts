@@ -211,7 +211,8 @@ const stringEndpoint = (raw: string, policy: AddressPolicy): Endpoint | Failure 
       return addressFailure(`Expected a "]" to close the bracketed IPv6 address, got ${preview(input)}.`)
     }
     host = hostport.slice(0, close + 1)
-    const rest = hostport.slice(close + 1)
+    // The host part is trimmed by §2.2, bracketed or not: `[::1] :7000` is `[::1]:7000`, as `redis :7000` is.
+    const rest = trimAsciiWhitespace(hostport.slice(close + 1))
     if (rest !== '') {
       if (rest.charCodeAt(0) !== 0x3a) {
         return addressFailure(

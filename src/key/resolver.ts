@@ -247,7 +247,13 @@ export const staticResolver = (table: StaticResolverTable): Resolver => {
       : typeof table === 'object' && table !== null
         ? Object.entries(table)
         : badTable(table)
-  for (const [from, target] of entries) {
+  for (const entry of entries) {
+    if (!Array.isArray(entry) || entry.length !== 2) {
+      throw new TypeError(
+        `Expected each entry of the staticResolver table to be a [key, value] pair (an array of pairs, a Map or an object), got ${preview(entry)}.`,
+      )
+    }
+    const [from, target] = entry as [string, StaticResolverTarget]
     const value = readTarget(from, target)
     if (typeof from === 'string' && looksLikeCidr(from)) {
       const subnet = subnetOrFailure(from)
