@@ -313,6 +313,14 @@ const HAND: VectorInput[] = [
     'a\u2488b',
     'ü.'.repeat(300),
     `${'ü'.repeat(63)}.de`,
+    // Step 2, the bound before UTS #46: a label that NFKC makes 127 code points and more (U+FDFA is 18).
+    `${'\ufdfa'.repeat(8)}.de`,
+    `${'ü'.repeat(127)}.de`,
+    `${'ü'.repeat(126)}.de`,
+    // Step 7: within the bound, and longer than 1,024 units once in Punycode (four labels of 125 CJK).
+    Array.from({ length: 4 }, (_, label) =>
+      Array.from({ length: 125 }, (_, i) => String.fromCodePoint(0x4e00 + label * 2000 + i * 13)).join(''),
+    ).join('.'),
   ]),
 
   // §2.10 Forbidden domain code points, after percent-decoding and domain to ASCII.

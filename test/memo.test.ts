@@ -201,3 +201,30 @@ test('the memo is bounded in bytes: ordinary inputs fill its 10,000 entries, the
   tiny.setAddress('x'.repeat(2_000), { key: 'x:1' as NodeKey, host: 'x', port: 1, given: 'x' }, 'x')
   assert.equal(tiny.stats().size, 0)
 })
+
+test('a refusal is remembered: the same bad input again is a hit, and throws afresh as the first did', () => {
+  const keyer = createNodeKeyer()
+  const bad = `${'\uFDFA'.repeat(512)}${'\u4e00'.repeat(512)}`
+  const first = (() => {
+    try {
+      keyer(bad, 1)
+    } catch (error) {
+      return error as Error & { reason: string }
+    }
+  })()
+  assert.equal(first?.name, 'InvalidHostError')
+  assert.equal(first?.reason, 'label-too-long')
+  assert.deepEqual(keyer.stats(), { hits: 0, misses: 1, size: 0, evictions: 0 })
+  assert.throws(() => keyer(bad, 1), {
+    name: 'InvalidHostError',
+    reason: 'label-too-long',
+    message: first?.message,
+  })
+  assert.throws(() => keyer('a..b:1'), { reason: 'invalid-label' })
+  assert.throws(() => keyer('a..b:1'), { reason: 'invalid-label' })
+  assert.deepEqual(keyer.stats(), { hits: 2, misses: 2, size: 0, evictions: 0 })
+  // Refusals take no room from the answers, and leave with clear().
+  keyer.clear()
+  assert.throws(() => keyer('a..b:1'))
+  assert.equal(keyer.stats().misses, 3)
+})

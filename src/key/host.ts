@@ -111,6 +111,58 @@ export const DEFAULT_HOST_POLICY: HostPolicy = {
   keepMappedIPv4: false,
 }
 
+/** The label separators UTS #46 maps to ".": full stop, ideographic, fullwidth and halfwidth full stops. */
+const IDNA_DOT = /[.\u3002\uFF0E\uFF61]/
+
+/** What UTS #46 mapping may remove outright (soft hyphen, zero-width characters, variation selectors, …). */
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/u
+
+/**
+ * The factor by which the NFKC form of a domain may outnumber what UTS #46 makes of it: the two mappings
+ * agree for almost every code point, and where they differ (a few case foldings and removals) UTS #46 does
+ * not shrink a label to less than half. A bound below, not an estimate: it refuses only domains that cannot
+ * fit DNS.
+ */
+const NFKC_MARGIN = 2
+
+/**
+ * Refuse, before UTS #46 runs, a domain that cannot fit DNS whatever UTS #46 does to it (§2.9 step 2): its
+ * cost grows with what its mapping makes of the input (one U+FDFA becomes 18 code points, and Punycode is
+ * quadratic in a label's length), so a hostile name near the 1,024-unit cap could take milliseconds to
+ * refuse. UTS #46 maps much as NFKC does (which the runtime computes natively), and every code point of the
+ * mapped domain becomes at least one octet of its ASCII form: so the NFKC form's code points, less the
+ * default-ignorable ones, over {@link NFKC_MARGIN}, bound each label's octets and the name's from below.
+ */
+const idnaBound = (domain: string, input: string): Failure | undefined => {
+  const mapped = domain.normalize('NFKC')
+  let label = 0
+  let name = 0
+  for (const character of mapped) {
+    if (IDNA_DOT.test(character)) {
+      label = 0
+      name++
+      continue
+    }
+    if (IGNORABLE.test(character)) continue
+    label++
+    name++
+    if (label > MAX_LABEL_LENGTH * NFKC_MARGIN) {
+      return hostFailure(
+        'label-too-long',
+        `Expected each label of a domain name to be at most ${MAX_LABEL_LENGTH} octets, got one that IDNA processing cannot make that short in ${preview(input)}.`,
+      )
+    }
+  }
+  // One trailing dot is not counted (§2.12).
+  if (name - (IDNA_DOT.test(mapped.at(-1) ?? '') ? 1 : 0) > MAX_NAME_LENGTH * NFKC_MARGIN) {
+    return hostFailure(
+      'name-too-long',
+      `Expected a domain name of at most ${MAX_NAME_LENGTH} octets, got one that IDNA processing cannot make that short: ${preview(input)}.`,
+    )
+  }
+  return undefined
+}
+
 /** The canonical host under a policy, or a failure. */
 export const hostOrFailure = (input: unknown, policy: HostPolicy): string | Failure => {
   if (typeof input !== 'string') {
@@ -269,6 +321,8 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
   if (ascii) {
     host = domain.toLowerCase()
   } else {
+    const bound = idnaBound(domain, input)
+    if (bound !== undefined) return bound
     const converted = domainToASCII(domain)
     if (converted === null) {
       return hostFailure(
@@ -278,7 +332,7 @@ const domainHost = (input: string, strip: boolean): string | Failure => {
     }
     host = converted
   }
-  // §2.9 step 6: mapping and Punycode can lengthen a host that passed §2.1.
+  // §2.9 step 7: mapping and Punycode can lengthen a host that passed §2.1.
   if (host.length > MAX_HOST_LENGTH) {
     return hostFailure(
       'too-long',

@@ -249,14 +249,33 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
 
   const computePair = (host: string, port: number | string): NodeEndpoint => {
     const endpoint = joinEndpoint(host, port, policy)
+    // A refusal is remembered too: the parse decides it, whatever the resolver answers later.
+    if (isFailure(endpoint)) memo.refusePair(host, port, endpoint)
     const computed = answerOf(endpoint, host)
     memo.setPair(host, port, computed, computed.given)
     return computed
   }
   const computeAddress = (raw: string): NodeEndpoint => {
-    const computed = answerOf(endpointOrFailure(raw, policy), raw)
+    const endpoint = endpointOrFailure(raw, policy)
+    if (isFailure(endpoint)) memo.refuseAddress(raw, endpoint)
+    const computed = answerOf(endpoint, raw)
     memo.setAddress(raw, computed, computed.given)
     return computed
+  }
+  /** A remembered answer as it is; a remembered refusal thrown afresh, as the parse threw it. */
+  const known = (found: NodeEndpoint | Failure, input: unknown): NodeEndpoint => {
+    if (isFailure(found)) throw toError(found, input, KEYER_HINTS[found.reason])
+    return found
+  }
+  /** The answer of a pair, through the memo. */
+  const pairAnswer = (host: string, port: number | string): NodeEndpoint => {
+    const found = memo.pair(host, port)
+    return found === undefined ? computePair(host, port) : known(found, host)
+  }
+  /** The answer of an address string, through the memo. */
+  const addressAnswer = (raw: string): NodeEndpoint => {
+    const found = memo.address(raw)
+    return found === undefined ? computeAddress(raw) : known(found, raw)
   }
   /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
   const answerOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {
@@ -281,7 +300,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
       if (read !== undefined) {
         const { host, port: objectPort } = read
         if (typeof host === 'string' && (typeof objectPort === 'number' || typeof objectPort === 'string')) {
-          return memo.pair(host, objectPort) ?? computePair(host, objectPort)
+          return pairAnswer(host, objectPort)
         }
         return answerOf(joinEndpoint(host, objectPort, policy), hostOrAddress)
       }
@@ -296,7 +315,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
       // (host, port): only a string host with a number or string port may use the memo, so that no other
       // value can stringify into a remembered input; a hit builds no string (see memo.ts).
       if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-        return (memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port)).key
+        return pairAnswer(hostOrAddress, port).key
       }
       return answerOther(hostOrAddress, port, true).key
     }
@@ -307,7 +326,7 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
         memo.hits++
         return known
       }
-      return (memo.address(hostOrAddress) ?? computeAddress(hostOrAddress)).key
+      return addressAnswer(hostOrAddress).key
     }
     return answerOther(hostOrAddress, port, false).key
   } as NodeKeyer
@@ -316,12 +335,12 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address), as the keyer does.
     if (arguments.length > 1) {
       if (typeof hostOrAddress === 'string' && (typeof port === 'number' || typeof port === 'string')) {
-        return memo.pair(hostOrAddress, port) ?? computePair(hostOrAddress, port)
+        return pairAnswer(hostOrAddress, port)
       }
       return answerOther(hostOrAddress, port, true)
     }
     if (typeof hostOrAddress === 'string') {
-      return memo.address(hostOrAddress) ?? computeAddress(hostOrAddress)
+      return addressAnswer(hostOrAddress)
     }
     return answerOther(hostOrAddress, port, false)
   } as NodeKeyer['endpoint']

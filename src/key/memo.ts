@@ -18,6 +18,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import type { NodeEndpoint } from './endpoint.js'
+import type { Failure } from './errors.js'
 import type { NodeKey } from './node-key.js'
 
 /**
@@ -50,6 +51,14 @@ export interface MemoStats {
   /** Entries dropped because the memo was full (in entries or in bytes). */
   evictions: number
 }
+
+/**
+ * How many refusals the memo remembers, and their byte budget: inputs that are no address, so that a
+ * hostile input repeated costs one lookup, not its parse (an IDNA refusal of a long name is milliseconds).
+ * Kept apart from the answers, so a flood of refusals cannot push out the answers a client uses.
+ */
+const MAX_REFUSALS = 1024
+const REFUSALS_MAX_BYTES = 2 * 1024 * 1024
 
 /** A pair's port as the keyer accepts it for the memo: a number or a string (validated before it is set). */
 export type MemoPort = number | string
@@ -107,6 +116,8 @@ export class Memo {
   readonly #answers = new Map<string, NodeEndpoint>()
   /** Canonical host (before the resolver) to the raw strings whose answers were read from it. */
   readonly #byHost = new Map<string, Set<string>>()
+  /** Refusals, by form (`p` a pair, `a` an address) and raw string; made with the first. */
+  #refusals: LRUCache<string, Failure> | undefined
   #evictions = 0
   /** Lookups answered; the keyer's hot path counts its own hits here too. */
   hits = 0
@@ -138,18 +149,19 @@ export class Memo {
     return this.#cache
   }
 
-  /** The answer for a (host, port) pair seen before, or undefined (counted as a miss: the caller computes it). */
-  pair(host: string, port: MemoPort): NodeEndpoint | undefined {
+  /**
+   * The answer for a (host, port) pair seen before, its refusal if it was refused, or undefined (counted as
+   * a miss: the caller computes it).
+   */
+  pair(host: string, port: MemoPort): NodeEndpoint | Failure | undefined {
     const known = this.pairs.get(host)?.get(port)
     if (known !== undefined) {
       this.hits++
       return known
     }
-    const answer = this.#cache?.get(pairRaw(host, port))?.pair
-    if (answer === undefined) {
-      this.#misses++
-      return undefined
-    }
+    const raw = pairRaw(host, port)
+    const answer = this.#cache?.get(raw)?.pair
+    if (answer === undefined) return this.#refusal(`p${raw}`)
     this.hits++
     // Seen twice: worth indexing for the hot path.
     let ports = this.pairs.get(host)
@@ -172,18 +184,15 @@ export class Memo {
     this.#index(canonical, raw)
   }
 
-  /** The answer for an address string seen before, or undefined (counted as a miss). */
-  address(raw: string): NodeEndpoint | undefined {
+  /** The answer for an address string seen before, its refusal, or undefined (counted as a miss). */
+  address(raw: string): NodeEndpoint | Failure | undefined {
     const known = this.#answers.get(raw)
     if (known !== undefined) {
       this.hits++
       return known
     }
     const cached = this.#cache?.get(raw)?.address
-    if (cached === undefined) {
-      this.#misses++
-      return undefined
-    }
+    if (cached === undefined) return this.#refusal(`a${raw}`)
     this.hits++
     this.#answers.set(raw, cached)
     this.addresses.set(raw, cached.key)
@@ -198,6 +207,34 @@ export class Memo {
     slot.address = answer
     slot.addressHost = canonical
     this.#index(canonical, raw)
+  }
+
+  /** Remember that a (host, port) pair is no address. */
+  refusePair(host: string, port: MemoPort, failure: Failure): void {
+    this.#refuse(`p${pairRaw(host, port)}`, failure)
+  }
+
+  /** Remember that a string is no address. */
+  refuseAddress(raw: string, failure: Failure): void {
+    this.#refuse(`a${raw}`, failure)
+  }
+
+  /** A remembered refusal (a hit), or undefined (a miss). */
+  #refusal(key: string): Failure | undefined {
+    const failure = this.#refusals?.get(key)
+    if (failure === undefined) this.#misses++
+    else this.hits++
+    return failure
+  }
+
+  #refuse(key: string, failure: Failure): void {
+    if (this.#max === 0) return
+    this.#refusals ??= new LRUCache<string, Failure>({
+      max: Math.min(this.#max, MAX_REFUSALS),
+      maxSize: REFUSALS_MAX_BYTES,
+    })
+    const size = SLOT_OVERHEAD + 2 * (key.length + failure.message.length)
+    if (size <= REFUSALS_MAX_BYTES) this.#refusals.set(key, failure, { size })
   }
 
   /** The LRU's slot for a raw string, made (or refreshed) as the most recent; undefined when the memo is off. */
@@ -276,6 +313,7 @@ export class Memo {
     this.pairs.clear()
     this.addresses.clear()
     this.#answers.clear()
+    this.#refusals?.clear()
     this.#byHost.clear()
     this.#cache?.clear()
   }
