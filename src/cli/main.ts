@@ -15,6 +15,8 @@ import {
   addressRange,
   chainResolvers,
   createNodeKeyer,
+  escapeJson,
+  escapeText,
   isNodeKeyError,
   isValidHost,
   isValidPort,
@@ -129,7 +131,9 @@ const BATCH = 64 * 1024
 
 const choice = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]) => {
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
-  throw new UsageError(`Expected --${name} to be ${allowed.join(' or ')}, got ${JSON.stringify(value)}.`)
+  throw new UsageError(
+    `Expected --${name} to be ${allowed.join(' or ')}, got ${escapeJson(JSON.stringify(value))}.`,
+  )
 }
 
 const readNat = (file: string): Resolver => {
@@ -140,7 +144,9 @@ const readNat = (file: string): Resolver => {
     }
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new UsageError(`Cannot read the --nat file ${JSON.stringify(file)}: ${(error as Error).message}`)
+    throw new UsageError(
+      `Cannot read the --nat file ${escapeJson(JSON.stringify(file))}: ${(error as Error).message}`,
+    )
   }
   let table: unknown
   try {
@@ -178,7 +184,7 @@ const settingsOf = (argv: string[]): Settings | 'help' | 'version' => {
   const origin = values.origin ?? '127.0.0.1'
   if (!isValidHost(origin)) {
     throw new UsageError(
-      `Expected --origin to be a host such as 127.0.0.1, ::1 or redis-1.example, got ${JSON.stringify(origin)}.`,
+      `Expected --origin to be a host such as 127.0.0.1, ::1 or redis-1.example, got ${escapeJson(JSON.stringify(origin))}.`,
     )
   }
   let defaultPort: number | undefined
@@ -186,7 +192,7 @@ const settingsOf = (argv: string[]): Settings | 'help' | 'version' => {
     const text = values['default-port']
     if (!isValidPort(text)) {
       throw new UsageError(
-        `Expected --default-port to be a port from 1 to 65535, got ${JSON.stringify(text)}.`,
+        `Expected --default-port to be a port from 1 to 65535, got ${escapeJson(JSON.stringify(text))}.`,
       )
     }
     defaultPort = parsePort(text)
@@ -259,8 +265,18 @@ class Output {
 
 const where = (origin: Origin): string => `${origin.kind} ${origin.number}`
 
+/**
+ * What the CLI echoes goes through the one escaper (`escapeText`): an input, a node id or a message can
+ * neither forge an output line nor reach the terminal as an escape sequence. `show` writes a value as it
+ * is but for backslashes and the code points that may not be shown; `quote` cuts and quotes it.
+ */
+const show = escapeText
+
 const quote = (input: string): string =>
-  JSON.stringify(input.length > 200 ? `${input.slice(0, 200)}…` : input)
+  `"${escapeText(input.length > 200 ? input.slice(0, 200) : input).replaceAll('"', '\\"')}"${input.length > 200 ? '…' : ''}`
+
+/** A JSON document as the CLI prints it: pretty, and nothing in it shown raw that may not be. */
+const json = (value: unknown): string => escapeJson(JSON.stringify(value, null, 2))
 
 const keyOf = (keyer: NodeKeyer, input: string): { key: string } | { error: KeyError } => {
   try {
@@ -274,7 +290,7 @@ const keyOf = (keyer: NodeKeyer, input: string): { key: string } | { error: KeyE
 }
 
 const errorLine = (origin: Origin, input: string, error: KeyError, prefix = ''): string =>
-  `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${error.message} [${error.code}]\n`
+  `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${show(error.message)} [${error.code}]\n`
 
 /** Lines of standard input, each cut to {@link MAX_LINE} characters, so no line grows memory unboundedly. */
 async function* stdinLines(): AsyncGenerator<string> {
@@ -364,14 +380,12 @@ const runLines = async (settings: Settings, output: Output): Promise<boolean> =>
       valid = false
       await output.note(errorLine(origin, input, result.error))
     } else if (!keep) {
-      await output.write(`${input}\t${result.key}\n`)
+      await output.write(`${show(input)}\t${result.key}\n`)
     }
     if (keep) outcomes.push(outcome)
   }
   if (settings.json) {
-    await output.write(
-      `${JSON.stringify({ results: outcomes.map(resultJson), groups: groupsOf(outcomes) }, null, 2)}\n`,
-    )
+    await output.write(`${json({ results: outcomes.map(resultJson), groups: groupsOf(outcomes) })}\n`)
   } else if (settings.group) {
     const groups = [...spellingsByKey(outcomes)].filter(([, spellings]) => spellings.length > 1)
     for (const [key, spellings] of groups) {
@@ -414,16 +428,16 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
   const topology: Topology = parse(text, { keyer: settings.keyer, origin: settings.origin })
   let valid = topology.errors.length === 0
   for (const error of topology.errors) {
-    process.stderr.write(`${NAME}: line ${error.line}: ${error.message}\n`)
+    process.stderr.write(`${NAME}: line ${error.line}: ${show(error.message)}\n`)
   }
   for (const note of topology.skipped)
-    process.stderr.write(`${NAME}: line ${note.line}: skipped: ${note.message}\n`)
+    process.stderr.write(`${NAME}: line ${note.line}: skipped: ${show(note.message)}\n`)
   const outcomes: TopologyOutcome[] = topology.entries.map((entry: TopologyEntry) => {
     const origin: Origin = { kind: 'line', number: entry.line }
     const result = keyOf(settings.keyer, entry.address)
     if ('error' in result) {
       valid = false
-      process.stderr.write(errorLine(origin, entry.address, result.error, `node ${entry.id}: `))
+      process.stderr.write(errorLine(origin, entry.address, result.error, `node ${show(entry.id)}: `))
     }
     return { origin, input: entry.address, id: entry.id, ...result }
   })
@@ -468,29 +482,29 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
       skipped: topology.skipped,
       ...(behindNat === undefined ? {} : { warnings: [behindNat.warning], natMap: behindNat.natMap }),
     }
-    await output.write(`${JSON.stringify(document, null, 2)}\n`)
-    if (behindNat !== undefined) await output.note(`${NAME}: warning: ${behindNat.warning}\n`)
+    await output.write(`${json(document)}\n`)
+    if (behindNat !== undefined) await output.note(`${NAME}: warning: ${show(behindNat.warning)}\n`)
   } else {
     for (const [id, spellings] of nodes) {
       await output.write(
-        `node ${id}\t${plural(spellings.length, 'spelling')}, ${plural(keysOf(spellings).length, 'key')}\n`,
+        `node ${show(id)}\t${plural(spellings.length, 'spelling')}, ${plural(keysOf(spellings).length, 'key')}\n`,
       )
       for (const spelling of spellings) {
-        await output.write(`\t${spelling.input}\t${spelling.key ?? 'invalid'}\t${where(spelling.origin)}\n`)
+        await output.write(
+          `\t${show(spelling.input)}\t${spelling.key ?? 'invalid'}\t${where(spelling.origin)}\n`,
+        )
       }
     }
     for (const [key, claims] of shared) {
       await output.write(`address ${key}\t${plural(new Set(claims.map((c) => c.id)).size, 'node id')}\n`)
       for (const claim of claims)
-        await output.write(`\t${claim.id}\t${claim.input}\t${where(claim.origin)}\n`)
+        await output.write(`\t${show(claim.id)}\t${show(claim.input)}\t${where(claim.origin)}\n`)
     }
     await output.note(
       `${NAME}: ${plural(byId.size, 'node id')}, ${plural(outcomes.length, 'spelling')}: ${plural(nodes.length, 'node id')} under more than one spelling, ${plural(shared.length, 'address', 'addresses')} shared by node ids\n`,
     )
     if (behindNat !== undefined) {
-      await output.note(
-        `${NAME}: warning: ${behindNat.warning}\n${JSON.stringify(behindNat.natMap, null, 2)}\n`,
-      )
+      await output.note(`${NAME}: warning: ${show(behindNat.warning)}\n${json(behindNat.natMap)}\n`)
     }
   }
   return valid
@@ -541,7 +555,7 @@ const main = async (): Promise<number> => {
     settings = settingsOf(process.argv.slice(2))
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`${NAME}: ${error.message}\nTry '${NAME} --help'.\n`)
+    process.stderr.write(`${NAME}: ${show(error.message)}\nTry '${NAME} --help'.\n`)
     return 2
   }
   if (settings === 'help') {
@@ -576,7 +590,7 @@ main().then(
     process.exitCode = status
   },
   (error: unknown) => {
-    process.stderr.write(`${NAME}: internal error: ${(error as Error)?.stack ?? String(error)}\n`)
+    process.stderr.write(`${NAME}: internal error: ${show((error as Error)?.stack ?? String(error))}\n`)
     process.exitCode = 70
   },
 )

@@ -7,39 +7,75 @@
 export const INPUT_PREVIEW = 64
 
 /**
- * The escape of one UTF-16 unit in a quoted preview, or `undefined` to write it as it is: quote and
- * backslash, C0 and C1 controls, DEL, lone surrogates, line and paragraph separators, and the invisible
- * format characters that reorder or hide text (bidirectional controls, zero-width characters, BOM), so a
- * message prints as one honest line in any terminal or log.
+ * The code points no message or output line shows as they are: controls (Cc), format characters (Cf: the
+ * bidirectional controls, zero-width characters, the BOM, the tag characters), the line and paragraph
+ * separators (Zl, Zp), every default-ignorable code point (the soft hyphen, the combining grapheme joiner,
+ * the Hangul fillers, the variation selectors, …) and lone surrogates (Cs, as a `u` regex reads them), so a
+ * value prints as one honest line in any terminal or log, and shows what it holds.
  */
-const escapeUnit = (text: string, i: number): string | undefined => {
-  const c = text.charCodeAt(i)
-  if (c === 0x22) return '\\"'
-  if (c === 0x5c) return '\\\\'
-  if (c === 0x09) return '\\t'
-  if (c === 0x0a) return '\\n'
-  if (c === 0x0d) return '\\r'
-  if (c >= 0x20 && c < 0x7f) return undefined
-  let hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f)
-  if (c >= 0xd800 && c <= 0xdbff) {
-    const next = text.charCodeAt(i + 1)
-    hidden = !(next >= 0xdc00 && next <= 0xdfff)
-  } else if (c >= 0xdc00 && c <= 0xdfff) {
-    const previous = text.charCodeAt(i - 1)
-    hidden = !(previous >= 0xd800 && previous <= 0xdbff)
-  } else if (
-    (c >= 0x200b && c <= 0x200f) ||
-    (c >= 0x2028 && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x2069) ||
-    c === 0xfeff
-  ) {
-    hidden = true
+const HIDDEN_SOURCE = String.raw`\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}`
+const HIDDEN = new RegExp(`[${HIDDEN_SOURCE}]`, 'u')
+const HIDDEN_OR_BACKSLASH = new RegExp(`[\\\\${HIDDEN_SOURCE}]`, 'gu')
+const HIDDEN_ALL = new RegExp(`[${HIDDEN_SOURCE}]`, 'gu')
+
+/** Whether a code point (as a one- or two-unit string) is one {@link HIDDEN} keeps from being shown. */
+export const isHidden = (character: string): boolean => HIDDEN.test(character)
+
+const hex = (code: number, digits: number): string => code.toString(16).padStart(digits, '0')
+
+/** The escape of one character: backslash and the named controls by name, anything else by code point. */
+const escapeCharacter = (character: string): string => {
+  switch (character) {
+    case '\\':
+      return '\\\\'
+    case '\n':
+      return '\\n'
+    case '\t':
+      return '\\t'
+    case '\r':
+      return '\\r'
   }
-  return hidden ? `\\u${c.toString(16).padStart(4, '0')}` : undefined
+  const code = character.codePointAt(0) ?? 0
+  return code > 0xffff ? `\\u{${hex(code, 5)}}` : `\\u${hex(code, 4)}`
 }
 
 /**
- * A string in double quotes with {@link escapeUnit}'s escapes, at most {@link INPUT_PREVIEW} characters
+ * A value as an output line may show it: backslash and every {@link HIDDEN} code point escaped
+ * (`\n`, `\t`, `\u00ad`, `\u{e0041}`), the rest as it is. What a command line echoes of its input goes
+ * through it, so an input cannot forge an output line or reach the terminal as an escape sequence.
+ *
+ * @example
+ * ```ts
+ * escapeText('redis://x\n10.0.0.9:6379@db') // 'redis://x\\n10.0.0.9:6379@db'
+ * ```
+ */
+export const escapeText = (text: string): string => text.replace(HIDDEN_OR_BACKSLASH, escapeCharacter)
+
+/**
+ * JSON text from `JSON.stringify` with every {@link HIDDEN} code point it leaves raw in a string (DEL, C1
+ * controls, format characters, separators, …) written as a `\u` escape, which JSON reads back as the same
+ * string.
+ */
+export const escapeJson = (json: string): string =>
+  json.replace(HIDDEN_ALL, (character) => {
+    // A raw line feed in JSON.stringify's output is its own layout, outside strings (inside, it wrote `\n`).
+    if (character === '\n') return character
+    // Unit by unit: JSON writes a code point past U+FFFF as its surrogate pair.
+    let out = ''
+    for (let unit = 0; unit < character.length; unit++) out += `\\u${hex(character.charCodeAt(unit), 4)}`
+    return out
+  })
+
+/** The escape of a character in a quoted preview, or `undefined` to write it as it is. */
+const escapeQuoted = (character: string): string | undefined =>
+  character === '"'
+    ? '\\"'
+    : character === '\\' || HIDDEN.test(character)
+      ? escapeCharacter(character)
+      : undefined
+
+/**
+ * A string in double quotes with {@link escapeQuoted}'s escapes, at most {@link INPUT_PREVIEW} characters
  * between the quotes (an escape is never cut, nor a surrogate pair), then "…" if the string goes on. Reads
  * at most that many units of the string, so a hostile megabyte costs no more than a short one.
  */
@@ -56,14 +92,14 @@ const quote = (text: string): string => {
   let out = '"'
   let used = 0
   let i = 0
-  for (; i < text.length; i++) {
-    const escaped = escapeUnit(text, i)
-    const pair = escaped === undefined && text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff
-    const piece = escaped ?? (pair ? text.slice(i, i + 2) : text[i]!)
+  for (; i < text.length; ) {
+    const code = text.codePointAt(i) ?? 0
+    const character = code > 0xffff ? text.slice(i, i + 2) : text[i]!
+    const piece = escapeQuoted(character) ?? character
     if (used + piece.length > INPUT_PREVIEW) break
     out += piece
     used += piece.length
-    if (pair) i++
+    i += character.length
   }
   return i < text.length ? `${out}"…` : `${out}"`
 }
