@@ -66,10 +66,10 @@ const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u
 
 test('the CLI writes nothing raw: an input cannot forge a line or reach the terminal', () => {
   const forged = 'redis://x\n10.0.0.9:6379\t6.6.6.6:6379\n@db.internal:6379'
-  const escape = 'redis://u\u001b]0;owned\u0007\u001b[2J\u202e@db.internal:6379'
+  const terminal = 'redis://u\u001b]0;owned\u0007\u001b[2J\u202e@db.internal:6379'
   for (const args of [
-    [forged, escape],
-    ['--json', forged, escape],
+    [forged, terminal],
+    ['--json', forged, terminal],
     ['--group', forged, forged.replace('x', 'y')],
   ]) {
     const { stdout, stderr } = run(args)
@@ -81,10 +81,10 @@ test('the CLI writes nothing raw: an input cannot forge a line or reach the term
   const lines = run([forged]).stdout.split('\n').filter(Boolean)
   assert.deepEqual(lines, ['redis://x\\n10.0.0.9:6379\\t6.6.6.6:6379\\n@db.internal:6379\tdb.internal:6379'])
   // Under --json, one document that reads back as the inputs.
-  const document = JSON.parse(run(['--json', forged, escape]).stdout) as { results: { input: string }[] }
+  const document = JSON.parse(run(['--json', forged, terminal]).stdout) as { results: { input: string }[] }
   assert.deepEqual(
     document.results.map((result) => result.input),
-    [forged, escape],
+    [forged, terminal],
   )
 })
 
