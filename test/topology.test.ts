@@ -463,3 +463,126 @@ describe('real captures (test/fixtures/redis-cli): every reader agrees with the 
     })
   }
 })
+
+describe('replies that contradict themselves are refused alike by the three readers', () => {
+  const node = (id: string, port = 7000) => ['127.0.0.1', port, id]
+  const shard = (slots: number[], nodes: { id: string; port?: number; role?: string }[]) => ({
+    slots,
+    nodes: nodes.map(({ id, port = 7000, role = 'master' }) => ({
+      id,
+      port,
+      ip: '127.0.0.1',
+      endpoint: '127.0.0.1',
+      role,
+    })),
+  })
+  const line = (id: string, port: number, slots: string, flags = 'master', master = '-') =>
+    `${id} 127.0.0.1:${port}@1${port} ${flags} ${master} 0 0 1 connected ${slots}`
+
+  test('an inverted range', () => {
+    assert.throws(() => readClusterSlots([[16383, 0, node(A)]]), {
+      name: 'InvalidTopologyError',
+      message: /Expected slot range 0 to start at or before its end, got 16383-0/,
+    })
+    assert.throws(() => readClusterShards([shard([9, 2], [{ id: A }])]), {
+      name: 'InvalidTopologyError',
+      message: /Expected a slot range of shard 0 to start at or before its end, got 9-2/,
+    })
+    assert.throws(() => readClusterNodes(line(A, 7000, '9-2')), { name: 'InvalidTopologyError' })
+  })
+
+  test('a slot in two ranges', () => {
+    assert.throws(
+      () =>
+        readClusterSlots([
+          [0, 100, node(A)],
+          [50, 200, node(B, 7001)],
+        ]),
+      {
+        name: 'InvalidTopologyError',
+        message: /Expected each slot in one range, got slots 0-100 and 50-200/,
+      },
+    )
+    assert.throws(
+      () =>
+        readClusterSlots([
+          [0, 100, node(A)],
+          [0, 100, node(A)],
+        ]),
+      { name: 'InvalidTopologyError' },
+    )
+    assert.throws(
+      () => readClusterShards([shard([0, 100], [{ id: A }]), shard([100, 200], [{ id: B, port: 7001 }])]),
+      {
+        name: 'InvalidTopologyError',
+        message: /Expected each slot in one range/,
+      },
+    )
+    assert.throws(() => readClusterNodes(`${line(A, 7000, '0-100')}\n${line(B, 7001, '100-200')}`), {
+      name: 'InvalidTopologyError',
+      line: 2,
+      message: /line 2: Expected each slot in one range, got slot 100 again/,
+    })
+  })
+
+  test('two masters in one shard', () => {
+    assert.throws(() => readClusterShards([shard([0, 16383], [{ id: A }, { id: B, port: 7001 }])]), {
+      name: 'InvalidTopologyError',
+      message: /Expected at most one master in shard 0, got 2/,
+    })
+  })
+
+  test('one node id at two addresses', () => {
+    assert.throws(
+      () =>
+        readClusterSlots([
+          [0, 100, node(A)],
+          [101, 200, node(A, 7009)],
+        ]),
+      {
+        name: 'InvalidTopologyError',
+        message:
+          /Expected node "a{40}" at one address in one reply, got it at "127\.0\.0\.1:7000" and at "127\.0\.0\.1:7009"/,
+      },
+    )
+    // Listed once per range it serves, at one address, it is one node.
+    assert.equal(
+      readClusterSlots([
+        [0, 100, node(A)],
+        [101, 200, node(A)],
+      ]).nodes.length,
+      1,
+    )
+    assert.throws(() => readClusterNodes(`${line(A, 7000, '0')}\n${line(A, 7009, '1')}`), {
+      name: 'InvalidTopologyError',
+      message: /is repeated/,
+    })
+  })
+
+  test('a node id of any length and content', () => {
+    for (const id of ['', 'x'.repeat(65), 'a b', 'a\u001bb', 'ü']) {
+      assert.throws(
+        () => readClusterSlots([[0, 16383, ['127.0.0.1', 7000, id]]]),
+        { name: 'InvalidTopologyError' },
+        id,
+      )
+      assert.throws(
+        () => readClusterShards([shard([0, 16383], [{ id }])]),
+        { name: 'InvalidTopologyError' },
+        id,
+      )
+    }
+    for (const id of ['x'.repeat(65), 'a\u001bb', 'ü']) {
+      assert.throws(
+        () => readClusterNodes(line(id, 7000, '0-16383')),
+        {
+          name: 'InvalidTopologyError',
+          message:
+            /Expected a node id \(1 to 64 letters, digits, "-" or "_"; Redis writes 40 hex characters\)/,
+        },
+        id,
+      )
+    }
+    assert.equal(readClusterSlots([[0, 16383, ['127.0.0.1', 7000, 'node-1_A']]]).nodes[0]?.id, 'node-1_A')
+  })
+})

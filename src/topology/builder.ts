@@ -15,6 +15,7 @@ import {
   readOptions,
   rule,
 } from '../key/internal.js'
+import { Bad, describe } from './resp.js'
 import type {
   ClusterNodeRole,
   ClusterTopology,
@@ -54,7 +55,7 @@ export class Builder {
   readonly slots: SlotRange[] = []
   readonly nodes: TopologyNode[] = []
   readonly unkeyed: UnkeyedNode[] = []
-  readonly #seen = new Set<string>()
+  readonly #seen = new Map<string, string>()
   readonly #keyer: AddressKeyer
   readonly #origin: string | undefined
   /** `CLUSTER SHARDS`: take a node's `tls-port` when it has one. */
@@ -68,8 +69,17 @@ export class Builder {
   }
 
   add(facts: NodeFacts): void {
-    if (this.#seen.has(facts.id)) return
-    this.#seen.add(facts.id)
+    const address = `${facts.announced ?? ''}:${facts.port}`
+    const seen = this.#seen.get(facts.id)
+    if (seen !== undefined) {
+      // One node serves several ranges, each listing it: the same node, at the same address.
+      if (seen === address) return
+      throw new Bad(
+        `Expected node ${describe(facts.id)} at one address in one reply, got it at ${describe(seen)} and at ${describe(address)}.`,
+        facts.id,
+      )
+    }
+    this.#seen.set(facts.id, address)
     const { id, role, announced, port } = facts
     const extra = {
       ...(nonEmpty(facts.hostname) ? { hostname: facts.hostname } : {}),
@@ -127,7 +137,27 @@ export class Builder {
     })
   }
 
+  /**
+   * A slot range, checked: its start at most its end. Ranges that overlap are found by {@link Builder.result}.
+   */
+  range(start: number, end: number, what: string): void {
+    if (start > end) {
+      throw new Bad(`Expected ${what} to start at or before its end, got ${start}-${end}.`, [start, end])
+    }
+  }
+
+  /** The result, its ranges in slot order; a slot in two ranges throws. */
   result(): ClusterTopology {
+    const slots = [...this.slots].sort((a, b) => a.start - b.start)
+    for (let i = 1; i < slots.length; i++) {
+      const [before, after] = [slots[i - 1]!, slots[i]!]
+      if (after.start <= before.end) {
+        throw new Bad(
+          `Expected each slot in one range, got slots ${before.start}-${before.end} and ${after.start}-${after.end}.`,
+          [before, after],
+        )
+      }
+    }
     return { slots: this.slots, nodes: this.nodes, unkeyed: this.unkeyed }
   }
 }

@@ -1,7 +1,7 @@
 /** `CLUSTER NODES`. */
 import { Builder } from './builder.js'
 import { InvalidTopologyError } from './errors.js'
-import { describe, textOf } from './resp.js'
+import { describe, isNodeId, NODE_ID_RULE, textOf } from './resp.js'
 import type { ClusterNodeRole, ClusterTopology, ReadTopologyOptions } from './types.js'
 
 /** A line of `CLUSTER NODES` that could not be read, with its 1-based line number. */
@@ -23,7 +23,7 @@ const readNodes = (
   const lineOf = new Map<string, number>()
   const seen = new Set<string>()
   const replicasOf = new Map<string, string[]>()
-  const ranges: { start: number; end: number; master: string }[] = []
+  const ranges: { start: number; end: number; master: string; line: number }[] = []
   for (const [index, raw] of text.split('\n').entries()) {
     const line = firstLine + index
     const trimmed = raw.trim()
@@ -43,6 +43,10 @@ const readNodes = (
         line,
         message: `Expected a CLUSTER NODES line "<id> <ip:port@cport> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots]", got ${parts.length} field(s).`,
       })
+      continue
+    }
+    if (!isNodeId(id)) {
+      errors.push({ line, message: `Expected a node id (${NODE_ID_RULE}), got ${describe(id)}.` })
       continue
     }
     if (seen.has(id)) {
@@ -107,10 +111,23 @@ const readNodes = (
       if (replicas === undefined) replicasOf.set(master, [id])
       else replicas.push(id)
     }
-    for (const range of slots) ranges.push({ ...range, master: id })
+    for (const range of slots) ranges.push({ ...range, master: id, line })
   }
-  for (const range of ranges) builder.slots.push({ ...range, replicas: replicasOf.get(range.master) ?? [] })
-  builder.slots.sort((a, b) => a.start - b.start)
+  // Each slot in one range: a range that overlaps one before it is an error of its line.
+  ranges.sort((a, b) => a.start - b.start || a.line - b.line)
+  let end = -1
+  for (const { start, end: last, master, line } of ranges) {
+    if (start <= end) {
+      errors.push({
+        line,
+        message: `Expected each slot in one range, got slot ${start} again (in ${start}-${last}).`,
+      })
+      continue
+    }
+    end = last
+    builder.slots.push({ start, end: last, master, replicas: replicasOf.get(master) ?? [] })
+  }
+  errors.sort((a, b) => a.line - b.line)
   return { topology: builder.result(), errors, lineOf }
 }
 

@@ -119,11 +119,19 @@ export const optionalText = (value: unknown, what: string): string | undefined =
 /** A node id: a non-empty string without whitespace. */
 export const nodeId = (value: unknown, what: string): string => {
   const id = text(value, what)
-  if (id === '' || /\s/.test(id)) {
-    throw new Bad(`Expected ${what} to be a node id (40 hex characters), got ${describe(value)}.`, value)
+  if (!isNodeId(id)) {
+    throw new Bad(`Expected ${what} to be a node id (${NODE_ID_RULE}), got ${describe(value)}.`, value)
   }
   return id
 }
+
+/**
+ * What a node id may be: Redis writes 40 hex characters; other servers of the protocol may write other
+ * ids, so any of 1 to 64 letters, digits, `-` and `_` is taken, and nothing longer or stranger.
+ */
+const NODE_ID = /^[0-9A-Za-z_-]{1,64}$/
+export const NODE_ID_RULE = '1 to 64 letters, digits, "-" or "_"; Redis writes 40 hex characters'
+export const isNodeId = (id: string): boolean => NODE_ID.test(id)
 
 /** Run a reader, turning a Bad value into the public error. */
 export const edge = <T>(command: string, read: () => T): T => {

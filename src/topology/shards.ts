@@ -47,11 +47,19 @@ const readShards = (reply: unknown, builder: Builder): ClusterTopology => {
         ip: optionalText(node.get('ip'), `the ip of ${what}`),
       })
     }
-    const master = ids.find((node) => node.role === 'master')?.id
+    const masters = ids.filter((node) => node.role === 'master')
+    if (masters.length > 1) {
+      throw new Bad(
+        `Expected at most one master in shard ${index}, got ${masters.length}: ${masters.map((node) => describe(node.id)).join(', ')}.`,
+        value,
+      )
+    }
+    const master = masters[0]?.id
     const replicas = ids.filter((node) => node.role === 'replica').map((node) => node.id)
     for (let i = 0; i < slotList.length; i += 2) {
       const start = slot(slotList[i], `a slot of shard ${index}`)
       const end = slot(slotList[i + 1], `a slot of shard ${index}`)
+      builder.range(start, end, `a slot range of shard ${index}`)
       builder.slots.push(master === undefined ? { start, end, replicas } : { start, end, master, replicas })
     }
   }

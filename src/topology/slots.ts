@@ -56,6 +56,7 @@ const readSlots = (reply: unknown, builder: Builder): ClusterTopology => {
     }
     const start = slot(range[0], `the start of slot range ${index}`)
     const end = slot(range[1], `the end of slot range ${index}`)
+    builder.range(start, end, `slot range ${index}`)
     const ids: string[] = []
     for (const [position, item] of range.slice(2).entries()) {
       const what = `node ${position} of slot range ${start}-${end}`
