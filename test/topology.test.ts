@@ -586,3 +586,24 @@ describe('replies that contradict themselves are refused alike by the three read
     assert.equal(readClusterSlots([[0, 16383, ['127.0.0.1', 7000, 'node-1_A']]]).nodes[0]?.id, 'node-1_A')
   })
 })
+
+test('a reply past the documented bounds is refused, before it costs more', () => {
+  const id = (i: number) => i.toString(16).padStart(40, '0')
+  const many = Array.from(
+    { length: 100_001 },
+    (_, i) => `${id(i)} 10.0.${(i >> 8) & 255}.${i & 255}:7000@17000 master - 0 0 1 connected`,
+  )
+  assert.throws(() => readClusterNodes(many.join('\n'), { keyer: () => 'x:1' as never }), {
+    name: 'InvalidTopologyError',
+    message: /Invalid CLUSTER NODES reply: Expected at most 100000 nodes in one reply/,
+  })
+  assert.throws(() => readClusterNodes(' '.repeat(16 * 1024 * 1024 + 1)), {
+    name: 'InvalidTopologyError',
+    message: /expected at most 16777216 characters/,
+  })
+  const ranges = Array.from({ length: 16_385 }, (_, i) => [i % 16384, i % 16384, ['127.0.0.1', 7000, A]])
+  assert.throws(() => readClusterSlots(ranges), {
+    name: 'InvalidTopologyError',
+    message: /Expected at most 16384 slot ranges in one reply/,
+  })
+})

@@ -124,6 +124,9 @@ interface Outcome {
   readonly error?: KeyError
 }
 
+/** The most addresses read from one run (the reports keep them all): past it, the rest is not read. */
+const MAX_ADDRESSES = 1_000_000
+
 /** Longest stdin line kept whole; longer ones are cut, and the keyer refuses them as too long. */
 const MAX_LINE = 64 * 1024
 /** Output is written in batches of about this many characters. */
@@ -373,7 +376,15 @@ const runLines = async (settings: Settings, output: Output): Promise<boolean> =>
   const keep = settings.group || settings.json
   const outcomes: Outcome[] = []
   let valid = true
+  let count = 0
   for await (const { origin, input } of inputsOf(settings.addresses)) {
+    if (++count > MAX_ADDRESSES) {
+      valid = false
+      await output.note(
+        `${NAME}: ${where(origin)}: expected at most ${MAX_ADDRESSES} addresses; the rest is not read.\n`,
+      )
+      break
+    }
     const result = keyOf(settings.keyer, input)
     const outcome: Outcome = { origin, input, ...result }
     if ('error' in result) {

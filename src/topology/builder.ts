@@ -51,6 +51,15 @@ export interface NodeFacts {
   noAddress?: boolean
 }
 
+/**
+ * The most a reply may describe: 100,000 nodes (far past any cluster: Redis advises at most 1,000), and
+ * 16,384 slot ranges (one a slot). Past them a reply is refused, before it costs more.
+ */
+export const MAX_TOPOLOGY_NODES = 100_000
+export const MAX_SLOT_RANGES = 16_384
+/** The longest `CLUSTER NODES` text read: 16 MiB, some 80 times a reply of 1,000 nodes. */
+export const MAX_NODES_TEXT = 16 * 1024 * 1024
+
 export class Builder {
   readonly slots: SlotRange[] = []
   readonly nodes: TopologyNode[] = []
@@ -78,6 +87,9 @@ export class Builder {
         `Expected node ${describe(facts.id)} at one address in one reply, got it at ${describe(seen)} and at ${describe(address)}.`,
         facts.id,
       )
+    }
+    if (this.#seen.size >= MAX_TOPOLOGY_NODES) {
+      throw new Bad(`Expected at most ${MAX_TOPOLOGY_NODES} nodes in one reply, got more.`, facts.id)
     }
     this.#seen.set(facts.id, address)
     const { id, role, announced, port } = facts
@@ -141,6 +153,9 @@ export class Builder {
    * A slot range, checked: its start at most its end. Ranges that overlap are found by {@link Builder.result}.
    */
   range(start: number, end: number, what: string): void {
+    if (this.slots.length >= MAX_SLOT_RANGES) {
+      throw new Bad(`Expected at most ${MAX_SLOT_RANGES} slot ranges in one reply, got more.`, [start, end])
+    }
     if (start > end) {
       throw new Bad(`Expected ${what} to start at or before its end, got ${start}-${end}.`, [start, end])
     }

@@ -1,7 +1,7 @@
 /** `CLUSTER NODES`. */
-import { Builder } from './builder.js'
+import { Builder, MAX_NODES_TEXT } from './builder.js'
 import { InvalidTopologyError } from './errors.js'
-import { describe, isNodeId, NODE_ID_RULE, textOf } from './resp.js'
+import { describe, edge, isNodeId, NODE_ID_RULE, textOf } from './resp.js'
 import type { ClusterNodeRole, ClusterTopology, ReadTopologyOptions } from './types.js'
 
 /** A line of `CLUSTER NODES` that could not be read, with its 1-based line number. */
@@ -157,7 +157,14 @@ export const readClusterNodes = (text: unknown, options?: ReadTopologyOptions): 
       text,
     )
   }
-  const { topology, errors } = readNodes(body, builder)
+  if (body.length > MAX_NODES_TEXT) {
+    throw new InvalidTopologyError(
+      `Invalid CLUSTER NODES reply: expected at most ${MAX_NODES_TEXT} characters, got ${body.length}.`,
+      body.slice(0, 64),
+    )
+  }
+  // A bound of the whole reply (its node count) is no line's error: it throws from the builder.
+  const { topology, errors } = edge('CLUSTER NODES', () => readNodes(body, builder))
   const [first] = errors
   if (first !== undefined) {
     throw new InvalidTopologyError(
