@@ -20,6 +20,7 @@ import {
   isValidPort,
   loopbackResolver,
   parseAddress,
+  staticResolver,
 } from '../src/index.ts'
 import { NodeMap } from '../src/node-map/index.ts'
 import { readClusterSlots } from '../src/topology/index.ts'
@@ -65,6 +66,9 @@ test('options are own properties: nothing on Object.prototype becomes an option'
     to: '6.6.6.6',
     cacheSize: 'x',
     max: 'x',
+    host: '6.6.6.6',
+    port: 6666,
+    ports: { 6379: 6666 },
   }
   for (const [name, value] of Object.entries(planted)) proto[name] = value
   try {
@@ -81,6 +85,12 @@ test('options are own properties: nothing on Object.prototype becomes an option'
     )
     const dns = createDnsTable({ lookup: () => [] })
     dns.close()
+    // Nor of an address object, nor of a resolver table's value.
+    assert.throws(() => canonicalNodeKey({ host: 'redis-1' } as never), { reason: 'missing-port' })
+    assert.deepEqual(staticResolver({ 'redis-1': { host: '10.0.0.1' } })({ host: 'redis-1', port: 6379 }), {
+      host: '10.0.0.1',
+      port: 6379,
+    })
   } finally {
     for (const name of Object.keys(planted)) delete proto[name]
   }

@@ -15,6 +15,7 @@ import {
   addressRange,
   chainResolvers,
   createNodeKeyer,
+  escapeHidden,
   escapeJson,
   escapeText,
   isNodeKeyError,
@@ -274,6 +275,8 @@ const where = (origin: Origin): string => `${origin.kind} ${origin.number}`
  * is but for backslashes and the code points that may not be shown; `quote` cuts and quotes it.
  */
 const show = escapeText
+/** A message: its quoted values are escaped already; any hidden code point left is escaped too. */
+const showMessage = escapeHidden
 
 const quote = (input: string): string =>
   `"${escapeText(input.length > 200 ? input.slice(0, 200) : input).replaceAll('"', '\\"')}"${input.length > 200 ? '…' : ''}`
@@ -293,7 +296,7 @@ const keyOf = (keyer: NodeKeyer, input: string): { key: string } | { error: KeyE
 }
 
 const errorLine = (origin: Origin, input: string, error: KeyError, prefix = ''): string =>
-  `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${show(error.message)} [${error.code}]\n`
+  `${NAME}: ${where(origin)}: ${prefix}${quote(input)}: ${showMessage(error.message)} [${error.code}]\n`
 
 /** Lines of standard input, each cut to {@link MAX_LINE} characters, so no line grows memory unboundedly. */
 async function* stdinLines(): AsyncGenerator<string> {
@@ -439,10 +442,10 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
   const topology: Topology = parse(text, { keyer: settings.keyer, origin: settings.origin })
   let valid = topology.errors.length === 0
   for (const error of topology.errors) {
-    process.stderr.write(`${NAME}: line ${error.line}: ${show(error.message)}\n`)
+    process.stderr.write(`${NAME}: line ${error.line}: ${showMessage(error.message)}\n`)
   }
   for (const note of topology.skipped)
-    process.stderr.write(`${NAME}: line ${note.line}: skipped: ${show(note.message)}\n`)
+    process.stderr.write(`${NAME}: line ${note.line}: skipped: ${showMessage(note.message)}\n`)
   const outcomes: TopologyOutcome[] = topology.entries.map((entry: TopologyEntry) => {
     const origin: Origin = { kind: 'line', number: entry.line }
     const result = keyOf(settings.keyer, entry.address)
@@ -494,7 +497,7 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
       ...(behindNat === undefined ? {} : { warnings: [behindNat.warning], natMap: behindNat.natMap }),
     }
     await output.write(`${json(document)}\n`)
-    if (behindNat !== undefined) await output.note(`${NAME}: warning: ${show(behindNat.warning)}\n`)
+    if (behindNat !== undefined) await output.note(`${NAME}: warning: ${showMessage(behindNat.warning)}\n`)
   } else {
     for (const [id, spellings] of nodes) {
       await output.write(
@@ -515,7 +518,7 @@ const runTopology = async (settings: Settings, output: Output): Promise<boolean>
       `${NAME}: ${plural(byId.size, 'node id')}, ${plural(outcomes.length, 'spelling')}: ${plural(nodes.length, 'node id')} under more than one spelling, ${plural(shared.length, 'address', 'addresses')} shared by node ids\n`,
     )
     if (behindNat !== undefined) {
-      await output.note(`${NAME}: warning: ${show(behindNat.warning)}\n${json(behindNat.natMap)}\n`)
+      await output.note(`${NAME}: warning: ${showMessage(behindNat.warning)}\n${json(behindNat.natMap)}\n`)
     }
   }
   return valid
@@ -566,7 +569,7 @@ const main = async (): Promise<number> => {
     settings = settingsOf(process.argv.slice(2))
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`${NAME}: ${show(error.message)}\nTry '${NAME} --help'.\n`)
+    process.stderr.write(`${NAME}: ${showMessage(error.message)}\nTry '${NAME} --help'.\n`)
     return 2
   }
   if (settings === 'help') {
@@ -601,7 +604,9 @@ main().then(
     process.exitCode = status
   },
   (error: unknown) => {
-    process.stderr.write(`${NAME}: internal error: ${show((error as Error)?.stack ?? String(error))}\n`)
+    process.stderr.write(
+      `${NAME}: internal error: ${showMessage((error as Error)?.stack ?? String(error))}\n`,
+    )
     process.exitCode = 70
   },
 )

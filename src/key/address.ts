@@ -123,14 +123,18 @@ export const DEFAULT_ADDRESS_POLICY: AddressPolicy = {
 }
 
 /**
- * The host and port of an `{ host, port }` input, each read once; `undefined` for an array, and for an
- * object that cannot be read (a revoked Proxy, a getter that throws), which is no address either.
+ * The host and port of an `{ host, port }` input, each an own property read once; `undefined` for an array,
+ * and for an object that cannot be read (a revoked Proxy, a getter that throws), which is no address either.
  */
 export const hostAndPortOf = (input: object): { host: unknown; port: unknown } | undefined => {
   try {
     if (Array.isArray(input)) return undefined
-    const { host, port } = input as { host?: unknown; port?: unknown }
-    return { host, port }
+    // Own properties only: a `port` planted on Object.prototype is no port of this address.
+    const own = input as { host?: unknown; port?: unknown }
+    return {
+      host: Object.hasOwn(own, 'host') ? own.host : undefined,
+      port: Object.hasOwn(own, 'port') ? own.port : undefined,
+    }
   } catch {
     return undefined
   }

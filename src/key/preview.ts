@@ -52,6 +52,13 @@ const escapeCharacter = (character: string): string => {
 export const escapeText = (text: string): string => text.replace(HIDDEN_OR_BACKSLASH, escapeCharacter)
 
 /**
+ * Text that is already escaped where it quotes a value (a message of this library's), with any
+ * {@link HIDDEN} code point left in it escaped too; backslashes are its own escapes and stay.
+ */
+export const escapeHidden = (text: string): string =>
+  text.replace(HIDDEN_ALL, (character) => (character === '\\' ? character : escapeCharacter(character)))
+
+/**
  * JSON text from `JSON.stringify` with every {@link HIDDEN} code point it leaves raw in a string (DEL, C1
  * controls, format characters, separators, …) written as a `\u` escape, which JSON reads back as the same
  * string.

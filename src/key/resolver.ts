@@ -302,7 +302,8 @@ export const staticResolver = (table: StaticResolverTable): Resolver => {
 interface Target {
   host: string
   port: number | undefined
-  ports?: ReadonlyMap<number, number>
+  /** Always set (undefined when absent): an absent property would be read from Object.prototype. */
+  ports: ReadonlyMap<number, number> | undefined
 }
 
 const isIterable = (value: unknown): boolean =>
@@ -326,9 +327,12 @@ const readTarget = (from: string, target: unknown): Target => {
       `Expected the staticResolver table's value for ${preview(from)} to be { host, port? }, { host, ports } or an address string: ${endpoint.message}`,
     )
   }
-  const ports = (target as { ports?: unknown } | undefined)?.ports
+  const ports =
+    typeof target === 'object' && target !== null && Object.hasOwn(target, 'ports')
+      ? (target as { ports?: unknown }).ports
+      : undefined
   if (ports === undefined)
-    return { host: endpoint.host, port: endpoint.port === 0 ? undefined : endpoint.port }
+    return { host: endpoint.host, port: endpoint.port === 0 ? undefined : endpoint.port, ports: undefined }
   const badPorts = (why: string): never => {
     throw new TypeError(
       `Expected \`ports\` of the staticResolver table's value for ${preview(from)} to be a table from port to port ({ 6379: 7000 }): ${why}`,
