@@ -316,7 +316,7 @@ export interface DnsNameStatus {
  */
 export interface DnsTable {
   /**
-   * The sync resolver for `createNodeKeyer({ resolver })` or {@link chainResolvers}: a learned name
+   * The sync resolver for `createNodeKeyer({ resolver })` or `chainResolvers`: a learned name
    * becomes its identity, any other host is left unchanged. It offers `subscribe`, so keyers drop the memo
    * entries of a name whose identity changes, and of a name whose answer falls due for refresh (so the
    * next use reaches the resolver, which refreshes it).
@@ -342,7 +342,7 @@ export interface DnsTable {
    * One name's state (without counting as a use of it): what it stands for, and the error of its last lookup
    * when that failed, so a name that stays unresolved says why.
    *
-   * @throws {@link InvalidHostError} for a host that is not one.
+   * @throws `InvalidHostError` for a host that is not one.
    */
   status(host: string): DnsNameStatus
   /** Stop all background work and timers; `resolver` keeps answering what it learned, learns nothing new. */

@@ -68,7 +68,7 @@ export type AddressKeyer = (address: AddressInput) => NodeKey
 
 /**
  * A function from any spelling of a node address to its {@link NodeKey}, with the call shapes of
- * {@link canonicalNodeKey}: what a {@link NodeMap} keys with. Every {@link NodeKeyer} is one; a function of
+ * {@link canonicalNodeKey}: what a `NodeMap` keys with. Every {@link NodeKeyer} is one; a function of
  * your own may leave out `generation` and `endpoint`.
  *
  * @example
@@ -162,7 +162,7 @@ export interface NodeKeyer extends KeyFunction {
   close(): void
   /**
    * A number that changes whenever keys this keyer gave may have changed: its resolver reported a change, or
-   * `clear()` ran. A cache built on the keyer (such as {@link NodeMap}'s) may keep a key while it is the same.
+   * `clear()` ran. A cache built on the keyer (such as `NodeMap`'s) may keep a key while it is the same.
    */
   readonly generation: number
 }

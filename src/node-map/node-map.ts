@@ -110,11 +110,11 @@ export type NodeMapCreateAsync<V> = (
  */
 export interface NodeMapOptions<V> {
   /**
-   * The key function every method goes through: {@link canonicalNodeKey} or one made by
-   * {@link createNodeKeyer}. It should map each key it returns to itself (every keyer `createNodeKeyer` makes
+   * The key function every method goes through: `canonicalNodeKey` or one made by
+   * `createNodeKeyer`. It should map each key it returns to itself (every keyer `createNodeKeyer` makes
    * does, as long as its resolver's answers are left alone by the resolver), so that the keys the map yields
    * find their own entries.
-   * @defaultValue {@link canonicalNodeKey}
+   * @defaultValue `canonicalNodeKey`
    */
   keyer?: KeyFunction | undefined
   /**
@@ -320,7 +320,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * The key this map files an address under: the keyer's key, or the key of the entry the address is linked
    * to.
    *
-   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address.
+   * @throws `InvalidHostError` or `InvalidPortError` for input that is not an address.
    * @example
    * ```ts
    * nodes.keyOf('LOCALHOST', 7000) // '127.0.0.1:7000'
@@ -404,7 +404,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * value); a creation in flight for the key is superseded; past `max`, the least recently used entry is
    * evicted.
    *
-   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address (the map is
+   * @throws `InvalidHostError` or `InvalidPortError` for input that is not an address (the map is
    * unchanged), or what `dispose` threw (the map already holds the new value).
    * @example
    * ```ts
@@ -476,7 +476,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * DNS name the address gave, for TLS). If `create` throws, nothing is filed. A creation in flight in `getOrCreateAsync` for the same key is superseded by
    * this one (its value is disposed with reason `'stale'` when it arrives).
    *
-   * @throws {@link InvalidHostError} or {@link InvalidPortError} for input that is not an address, a
+   * @throws `InvalidHostError` or `InvalidPortError` for input that is not an address, a
    * `TypeError` if `create` is not a function, what `create` threw, or what `dispose` threw for an evicted
    * value.
    * @example
@@ -616,7 +616,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * flight for it is superseded. The link leaves with the entry; a key keeps its 16 newest links.
    *
    * @returns `false`, linking nothing, when `key` has no entry and no creation in flight; else `true`.
-   * @throws {@link InvalidHostError} or {@link InvalidPortError} when `address` or `key` is not an address,
+   * @throws `InvalidHostError` or `InvalidPortError` when `address` or `key` is not an address,
    * or what `dispose` threw for the merged value.
    * @example
    * ```ts

@@ -10,7 +10,7 @@ import type { AddressKeyer, NodeKey } from '../key/internal.js'
 export interface ReadTopologyOptions {
   /**
    * The keyer every node's address goes through; use the one your node cache uses.
-   * @defaultValue {@link canonicalNodeKey}
+   * @defaultValue `canonicalNodeKey`
    */
   keyer?: AddressKeyer | undefined
   /**
