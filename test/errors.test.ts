@@ -379,7 +379,7 @@ test('an unknown option name is a TypeError naming it and the known ones, for ev
       '`defaultPort`, `mappedIPv4`, `originHost`, `trailingDot`',
       (options) => parseAddress('h:1', options),
     ],
-    ['NodeMap', '`dispose`, `keyer`, `max`, `onError`', (options) => new NodeMap(options)],
+    ['NodeMap', '`dispose`, `isAlive`, `keyer`, `max`, `onError`', (options) => new NodeMap(options)],
     ['loopbackResolver', '`dualStack`, `to`', loopbackResolver],
     [
       'createDnsTable',

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
+import fc from 'fast-check'
 import {
   type AddressInput,
   canonicalNodeKey,
@@ -1072,4 +1073,164 @@ test("the README lists every reason NodeMap's dispose is given", () => {
   assert.ok(reasons.length >= 7, reasons.join())
   const listed = readme.slice(readme.indexOf('map. `reason` is'), readme.indexOf('map. `reason` is') + 700)
   for (const reason of reasons) assert.ok(listed.includes(`\`'${reason}'\``), `the README lists '${reason}'`)
+})
+
+describe('values that die: isAlive, and a compare-and-delete for close handlers', () => {
+  interface Connection {
+    readonly id: number
+    dead: boolean
+  }
+  const setup = () => {
+    let next = 0
+    const disposed: [number, NodeMapDisposeReason][] = []
+    const nodes = new NodeMap<Connection>({
+      isAlive: (connection) => !connection.dead,
+      dispose: (connection, _key, reason) => disposed.push([connection.id, reason]),
+    })
+    const connect = (): Connection => ({ id: next++, dead: false })
+    return { nodes, disposed, connect }
+  }
+
+  test('a dead value is found by no lookup, disposed once, and the next getOrCreate dials again', () => {
+    const { nodes, disposed, connect } = setup()
+    const first = nodes.getOrCreate('LOCALHOST:7000', connect)
+    assert.equal(nodes.get('127.0.0.1:7000'), first)
+    assert.equal(nodes.get('127.0.0.1:7000'), first) // now through the front index
+    first.dead = true
+    assert.equal(nodes.get('127.0.0.1:7000'), undefined)
+    assert.equal(nodes.has('localhost:7000'), false)
+    assert.deepEqual(disposed, [[0, 'dead']])
+    const second = nodes.getOrCreate('localhost', 7000, connect)
+    assert.equal(second.id, 1)
+    assert.equal(nodes.size, 1)
+    second.dead = true
+    const third = nodes.getOrCreate('127.0.0.1:7000', connect)
+    assert.equal(third.id, 2)
+    assert.deepEqual(disposed, [
+      [0, 'dead'],
+      [1, 'dead'],
+    ])
+    // A check that throws counts as dead: the value is not handed out.
+    const throwing = new NodeMap<number>({
+      isAlive: () => {
+        throw new Error('cannot tell')
+      },
+    })
+    throwing.set('a:1', 1)
+    assert.equal(throwing.get('a:1'), undefined)
+  })
+
+  test('getOrCreateAsync after a death: one creation however many callers, single flight as ever', async () => {
+    const { nodes, disposed, connect } = setup()
+    const first = await nodes.getOrCreateAsync('localhost:7000', async () => connect())
+    first.dead = true
+    let creations = 0
+    const all = await Promise.all(
+      ['localhost:7000', '127.0.0.1:7000', '[::ffff:127.0.0.1]:7000'].map((address) =>
+        nodes.getOrCreateAsync(address, async () => {
+          creations++
+          return connect()
+        }),
+      ),
+    )
+    assert.equal(creations, 1)
+    assert.ok(all.every((connection) => connection === all[0] && !connection.dead))
+    assert.deepEqual(disposed, [[0, 'dead']])
+  })
+
+  test('delete with ifValue removes only the value asked about, and no creation in flight', async () => {
+    const { nodes, disposed, connect } = setup()
+    const old = nodes.getOrCreate('localhost:7000', connect)
+    const newer = connect()
+    nodes.set('localhost:7000', newer)
+    // The old connection's close handler runs late: the newer one stays.
+    assert.equal(nodes.delete('127.0.0.1:7000', { ifValue: old }), false)
+    assert.equal(nodes.get('localhost:7000'), newer)
+    assert.equal(nodes.delete('localhost', 7000, { ifValue: newer }), true)
+    assert.equal(nodes.size, 0)
+    assert.deepEqual(disposed, [
+      [old.id, 'set'],
+      [newer.id, 'delete'],
+    ])
+    let finish!: (connection: Connection) => void
+    const pending = nodes.getOrCreateAsync(
+      'localhost:7000',
+      () => new Promise<Connection>((resolve) => (finish = resolve)),
+    )
+    assert.equal(nodes.delete('localhost:7000', { ifValue: old }), false)
+    const made = connect()
+    finish(made)
+    assert.equal(await pending, made)
+    assert.equal(nodes.get('localhost:7000'), made)
+    // Without ifValue, delete is as before: it also cancels a creation in flight.
+    assert.equal(nodes.delete('localhost:7000', {}), true)
+  })
+
+  test('model: values die at random between commands; every caller gets a live value, each disposed once (fast-check)', async () => {
+    const address = fc.constantFrom(
+      'localhost:7000',
+      '127.0.0.1:7000',
+      'redis://LOCALHOST:7000',
+      'localhost:7001',
+      '[::1]:7001',
+    )
+    const command = fc.oneof(
+      fc.record({ op: fc.constant('get' as const), address }),
+      fc.record({ op: fc.constant('getOrCreate' as const), address }),
+      fc.record({ op: fc.constant('getOrCreateAsync' as const), address }),
+      fc.record({ op: fc.constant('die' as const), address }),
+      fc.record({ op: fc.constant('closeHandler' as const), address }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { maxLength: 40 }), async (commands) => {
+        let next = 0
+        const made: Connection[] = []
+        const disposals = new Map<number, number>()
+        const dead: Connection[] = []
+        const nodes = new NodeMap<Connection>({
+          isAlive: (connection) => !connection.dead,
+          dispose: (connection) => disposals.set(connection.id, (disposals.get(connection.id) ?? 0) + 1),
+        })
+        const connect = (): Connection => {
+          const connection = { id: next++, dead: false }
+          made.push(connection)
+          return connection
+        }
+        const pending: Promise<void>[] = []
+        const handed = (connection: Connection | undefined) => {
+          if (connection !== undefined)
+            assert.equal(connection.dead, false, `connection ${connection.id} handed out dead`)
+        }
+        for (const { op, address: spelling } of commands) {
+          if (op === 'get') handed(nodes.get(spelling))
+          else if (op === 'getOrCreate') handed(nodes.getOrCreate(spelling, connect))
+          else if (op === 'getOrCreateAsync') {
+            pending.push(
+              nodes
+                .getOrCreateAsync(spelling, async () => connect())
+                .then(
+                  (connection) => handed(connection.dead ? undefined : connection),
+                  () => {},
+                ),
+            )
+          } else if (op === 'die') {
+            const victim = made.filter((connection) => !connection.dead).at(-1)
+            if (victim !== undefined) {
+              victim.dead = true
+              dead.push(victim)
+            }
+          } else {
+            const victim = dead.at(-1)
+            if (victim !== undefined) nodes.delete(spelling, { ifValue: victim })
+          }
+        }
+        await Promise.all(pending)
+        nodes.clear()
+        // Every value made was disposed exactly once, whether it died, was replaced or was cleared.
+        for (const connection of made)
+          assert.equal(disposals.get(connection.id), 1, `connection ${connection.id}`)
+      }),
+      { numRuns: 300 },
+    )
+  })
 })

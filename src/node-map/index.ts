@@ -7,6 +7,7 @@ export {
   NodeMap,
   type NodeMapCreate,
   type NodeMapCreateAsync,
+  type NodeMapDeleteOptions,
   type NodeMapDisposeReason,
   type NodeMapOptions,
   type NodeMapPort,

@@ -61,6 +61,8 @@ export type NodeMapDisposeReason =
    * (the two entries became one node), or to no key at all.
    */
   | 'rekeyed'
+  /** `isAlive` said the value is dead (a closed connection) when a lookup found it. */
+  | 'dead'
 
 /**
  * The port half of a `(host, port)` pair; `undefined` means the keyer's default port.
@@ -105,6 +107,19 @@ export type NodeMapCreateAsync<V> = (
 ) => V | PromiseLike<V>
 
 /**
+ * Options of {@link NodeMap.delete}.
+ * @category NodeMap
+ */
+export interface NodeMapDeleteOptions<V> {
+  /**
+   * Delete only if the address's entry holds this value (`Object.is`): a compare-and-delete, for a close
+   * handler that must not remove a newer value filed under the key meanwhile. A creation in flight is left
+   * alone.
+   */
+  ifValue?: V
+}
+
+/**
  * Options of a {@link NodeMap}.
  * @category NodeMap
  */
@@ -131,6 +146,14 @@ export interface NodeMapOptions<V> {
    */
   max?: number | undefined
   /**
+   * Whether a value is still good to hand out (a connection not closed), asked whenever `get`, `has`,
+   * `getOrCreate` or `getOrCreateAsync` finds it. A value it calls dead (or that it throws for) leaves the
+   * map at once, disposed with reason `'dead'`; `get` and `has` then find nothing, and `getOrCreate` and
+   * `getOrCreateAsync` create a new one (one at a time, as ever). Iteration does not ask it.
+   * @defaultValue none: every value is alive
+   */
+  isAlive?: ((value: V, key: NodeKey) => boolean) | undefined
+  /**
    * Receives every error a `dispose` call throws, with the arguments of that call. Without it, the error is
    * rethrown by the method that disposed, after the map is consistent (several errors from one `clear()`
    * as an `AggregateError`), and a `getOrCreateAsync` that disposed rejects with it.
@@ -150,6 +173,7 @@ const NODE_MAP_OPTION_RULES = {
       'a function',
     ),
   max: /* @__PURE__ */ integer(1, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY),
+  isAlive: /* @__PURE__ */ callback<(value: never, key: NodeKey) => boolean>('a function'),
   onError:
     /* @__PURE__ */ callback<
       (error: unknown, value: never, key: NodeKey, reason: NodeMapDisposeReason) => void
@@ -261,6 +285,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   readonly #keyer: KeyFunction
   readonly #dispose: ((value: V, key: NodeKey, reason: NodeMapDisposeReason) => void) | undefined
   readonly #onError: NodeMapOptions<V>['onError']
+  readonly #isAlive: NodeMapOptions<V>['isAlive']
   readonly #max: number
   /** Entries in recency order (least recently used first) when `max` is finite, else insertion order. */
   readonly #entries = new Map<NodeKey, Entry<V>>()
@@ -288,7 +313,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * @throws TypeError for a bad option.
    */
   constructor(options: NodeMapOptions<V> = {}) {
-    const { keyer, dispose, max, onError } = readOptions(options, 'NodeMap', NODE_MAP_OPTION_RULES)
+    const { keyer, dispose, max, onError, isAlive } = readOptions(options, 'NodeMap', NODE_MAP_OPTION_RULES)
     // The inspect hook goes on the prototype with the first map made: as a computed member of the class it
     // would make the class a side effect, kept by bundlers in every bundle that imports anything from here.
     if (!Object.hasOwn(NodeMap.prototype, INSPECT)) {
@@ -302,6 +327,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#generation = typeof keyer.generation === 'number' ? keyer.generation : undefined
     this.#dispose = dispose as NodeMapOptions<V>['dispose']
     this.#onError = onError as NodeMapOptions<V>['onError']
+    this.#isAlive = isAlive as NodeMapOptions<V>['isAlive']
     this.#max = max
   }
 
@@ -354,7 +380,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const pair = arguments.length > 1
     if (!pair && typeof hostOrAddress === 'string' && this.#keyer.generation === this.#generation) {
       const hit = this.#front.get(hostOrAddress)
-      if (hit !== undefined) {
+      if (hit !== undefined && (this.#isAlive === undefined || this.#alive(hit))) {
         if (this.#max !== Number.POSITIVE_INFINITY) this.#touch(hit.key, hit)
         return hit.value
       }
@@ -370,7 +396,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (keyed === undefined) return undefined
     const { key } = keyed
     const entry = this.#entries.get(key)
-    if (entry === undefined) return undefined
+    if (entry === undefined || !this.#alive(entry)) return undefined
     this.#touch(key, entry)
     if (entry.spellings.length < MAX_SPELLINGS && !hasSpelling(entry.spellings, keyed.input, port, pair)) {
       addSpelling(entry.spellings, spellingOfKeyed(keyed))
@@ -396,7 +422,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#sync()
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const keyed = this.#tryKeyInput(hostOrAddress, port, arguments.length > 1)
-    return keyed !== undefined && this.#entries.has(keyed.key)
+    const entry = keyed === undefined ? undefined : this.#entries.get(keyed.key)
+    return entry !== undefined && this.#alive(entry)
   }
 
   /**
@@ -428,22 +455,38 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * the key is cancelled (its value is disposed with reason `'stale'` when it arrives). Never throws for bad
    * input: an address that is not one is not in the map.
    *
+   * With `{ ifValue }`, a compare-and-delete: the entry leaves only while it holds that value, and a creation
+   * in flight is left alone.
+   *
    * @returns Whether an entry was removed.
    * @throws What `dispose` threw, after the entry is gone.
    * @example
    * ```ts
    * nodes.delete('::ffff:127.0.0.1', 7000) // removes 127.0.0.1:7000
+   * client.on('end', () => nodes.delete(key, { ifValue: client })) // never removes a newer client
    * ```
    */
-  delete(host: string, port: NodeMapPort): boolean
-  delete(address: AddressInput): boolean
-  delete(...args: [AddressInput] | [string, NodeMapPort]): boolean {
+  delete(host: string, port: NodeMapPort, options?: NodeMapDeleteOptions<V>): boolean
+  delete(address: AddressInput, options?: NodeMapDeleteOptions<V>): boolean
+  delete(...args: unknown[]): boolean {
     this.#sync()
-    const keyed = this.#tryKeyInput(args[0], args[1], args.length > 1)
+    // (address, options) or (host, port, options?): an object second is options, not a port.
+    const second = args[1]
+    const pair = args.length > 2 || (args.length === 2 && (typeof second !== 'object' || second === null))
+    const options = (pair ? args[2] : args[1]) as NodeMapDeleteOptions<V> | undefined
+    const compare =
+      options !== undefined &&
+      typeof options === 'object' &&
+      options !== null &&
+      Object.hasOwn(options, 'ifValue')
+    const keyed = this.#tryKeyInput(args[0], pair ? args[1] : undefined, pair)
     if (keyed === undefined) return false
     const { key } = keyed
-    this.#cancelCreation(key, 'delete')
     const entry = this.#entries.get(key)
+    // Compare and delete: only the value asked about leaves, and nothing else is touched (a close handler
+    // of an old connection must not remove the new one, nor a creation in flight).
+    if (compare && (entry === undefined || !Object.is(entry.value, options.ifValue))) return false
+    if (!compare) this.#cancelCreation(key, 'delete')
     if (entry !== undefined) this.#entries.delete(key)
     this.#front.clear()
     this.#dropLinksIfOrphan(key)
@@ -496,7 +539,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     const keyed = this.#keyInput(args[0], args[1], pair)
     const entry = this.#entries.get(keyed.key)
-    if (entry !== undefined) {
+    if (entry !== undefined && this.#alive(entry)) {
       this.#touch(keyed.key, entry)
       this.#note(entry.spellings, keyed)
       return entry.value
@@ -554,7 +597,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     }
     const { key } = keyed
     const entry = this.#entries.get(key)
-    if (entry !== undefined) {
+    if (entry !== undefined && this.#alive(entry)) {
       this.#touch(key, entry)
       this.#note(entry.spellings, keyed)
       return Promise.resolve(entry.value)
@@ -839,6 +882,33 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#links.clear()
     for (const { source, target, spelling } of outcome.links) this.#links.link(source, target, spelling)
     return outcome.departed.map((entry) => [entry.value, entry.key, 'rekeyed'])
+  }
+
+  /**
+   * Whether an entry's value may be handed out: `isAlive` says so (a map without it keeps every value). A
+   * dead one leaves the map at once, disposed with reason `'dead'`; an error of that dispose goes to
+   * `onError`, or is a warning, since the lookups that find dead values never throw.
+   */
+  #alive(entry: Entry<V>): boolean {
+    if (this.#isAlive === undefined) return true
+    let alive: boolean
+    try {
+      alive = this.#isAlive(entry.value, entry.key) === true
+    } catch {
+      // A check that cannot tell is no reason to hand out what may be a closed connection.
+      alive = false
+    }
+    if (alive) return true
+    const { key } = entry
+    if (this.#entries.get(key) === entry) this.#entries.delete(key)
+    this.#front.clear()
+    this.#dropLinksIfOrphan(key)
+    try {
+      this.#disposeDeparted([[entry.value, key, 'dead']])
+    } catch (error) {
+      process.emitWarning(error instanceof Error ? error : new Error(String(error)))
+    }
+    return false
   }
 
   /** Move an entry to the most recent end, when recency matters and it is not there already. */
