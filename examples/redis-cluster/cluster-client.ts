@@ -62,6 +62,9 @@ export class ClusterClient extends ClusterRouter {
     this.#linkByNodeId = linkByNodeId
     this.#nodes = new NodeMap<ClusterNode>({
       keyer,
+      // A connection that closed (a node restarted, a network cut) is never handed out again: the lookup
+      // that finds it disposes it, and the next one dials the node anew.
+      isAlive: (node) => node.connection.open,
       dispose: (node, key) => {
         this.counters.disposed++
         if (node.id !== undefined && this.#byId.get(node.id) === key) this.#byId.delete(node.id)
