@@ -150,13 +150,16 @@ test('numbers past their bounds are TypeErrors, before any of them is used', () 
   }
 })
 
-test('a DNS answer whose items throw when read is a failed lookup: no unhandled rejection, no stall', async () => {
+// A stall would wait for the table's timeout (600 s); the test's own bound fails it long before that.
+test('a DNS answer whose items throw when read is a failed lookup: no unhandled rejection, no stall', {
+  timeout: 10_000,
+}, async () => {
   const unhandled: unknown[] = []
   const trap = (reason: unknown) => unhandled.push(reason)
   process.on('unhandledRejection', trap)
   try {
     const dns = createDnsTable({
-      timeout: 5,
+      timeout: 600,
       lookup: () => [
         {
           get address(): string {
@@ -167,9 +170,7 @@ test('a DNS answer whose items throw when read is a failed lookup: no unhandled 
     })
     const events: DnsEvent[] = []
     dns.onChange((event) => events.push(event))
-    const started = performance.now()
     assert.deepEqual(await dns.prime(['a.test']), [undefined])
-    assert.ok(performance.now() - started < 1000, 'settled before the timeout')
     assert.equal(events[0]?.type, 'error')
     assert.equal(dns.status('a.test').error?.message, 'x')
     dns.close()

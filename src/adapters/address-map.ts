@@ -56,7 +56,7 @@ export const readOnInvalid = (
 
 /** The endpoint a keyer gives an address, in one trip through it; a fresh object, which clients may amend. */
 export const endpointThrough = (keyer: AddressKeyer, address: unknown): Endpoint => {
-  const { host, port } = endpointOf(keyer as Parameters<typeof endpointOf>[0], address, undefined, false)
+  const { host, port } = endpointOf(keyer, address, undefined, false)
   return { host, port }
 }
 
@@ -94,7 +94,7 @@ export const uniqueEndpoints = (seeds: unknown, keyer: AddressKeyer, name: strin
   const seen = new Set<NodeKey>()
   const endpoints: Endpoint[] = []
   for (const seed of seeds as Iterable<AddressInput>) {
-    const { key, host, port } = endpointOf(keyer as Parameters<typeof endpointOf>[0], seed, undefined, false)
+    const { key, host, port } = endpointOf(keyer, seed, undefined, false)
     if (seen.has(key)) continue
     seen.add(key)
     endpoints.push({ host, port })

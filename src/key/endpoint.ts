@@ -3,7 +3,6 @@
  * both (a NodeMap's `create`, the topology readers, the client adapters) asks {@link endpointOf} once.
  */
 import {
-  type AddressInput,
   DEFAULT_ADDRESS_POLICY,
   endpointOrFailure,
   keyOrFailure,
@@ -56,15 +55,12 @@ export interface NodeEndpoint extends DialTarget {
 }
 
 /**
- * What {@link endpointOf} asks of a key function: the call shapes of a keyer, and its `endpoint` when it has
- * one (every keyer `createNodeKeyer` makes does).
+ * What {@link endpointOf} asks of a key function: a function from an address (and, for `(host, port)`, a
+ * port) to its key, such as an `AddressKeyer` or a `KeyFunction`, and its `endpoint` when it has one (every
+ * keyer `createNodeKeyer` makes does).
  */
-interface EndpointKeyer {
-  (host: string, port: number | string | undefined): NodeKey
-  (address: AddressInput): NodeKey
-  readonly endpoint?:
-    | ((input: AddressInput | string, port?: number | string | undefined) => NodeEndpoint)
-    | undefined
+type EndpointKeyer = ((input: never, port?: never) => NodeKey) & {
+  readonly endpoint?: ((input: never, port?: never) => NodeEndpoint) | undefined
 }
 
 /**

@@ -263,19 +263,19 @@ export const createNodeKeyer = (options: KeyerOptions = {}): NodeKeyer => {
     return computed
   }
   /** A remembered answer as it is; a remembered refusal thrown afresh, as the parse threw it. */
-  const known = (found: NodeEndpoint | Failure, input: unknown): NodeEndpoint => {
+  const remembered = (found: NodeEndpoint | Failure, input: unknown): NodeEndpoint => {
     if (isFailure(found)) throw toError(found, input, KEYER_HINTS[found.reason])
     return found
   }
   /** The answer of a pair, through the memo. */
   const pairAnswer = (host: string, port: number | string): NodeEndpoint => {
     const found = memo.pair(host, port)
-    return found === undefined ? computePair(host, port) : known(found, host)
+    return found === undefined ? computePair(host, port) : remembered(found, host)
   }
   /** The answer of an address string, through the memo. */
   const addressAnswer = (raw: string): NodeEndpoint => {
     const found = memo.address(raw)
-    return found === undefined ? computeAddress(raw) : known(found, raw)
+    return found === undefined ? computeAddress(raw) : remembered(found, raw)
   }
   /** Call shapes the memo does not take as they are: objects (memoized as the pair they hold), and the rest. */
   const answerOther = (hostOrAddress: unknown, port: unknown, pair: boolean): NodeEndpoint => {

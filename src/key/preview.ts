@@ -55,8 +55,7 @@ export const escapeText = (text: string): string => text.replace(HIDDEN_OR_BACKS
  * Text that is already escaped where it quotes a value (a message of this library's), with any
  * {@link HIDDEN} code point left in it escaped too; backslashes are its own escapes and stay.
  */
-export const escapeHidden = (text: string): string =>
-  text.replace(HIDDEN_ALL, (character) => (character === '\\' ? character : escapeCharacter(character)))
+export const escapeHidden = (text: string): string => text.replace(HIDDEN_ALL, escapeCharacter)
 
 /**
  * JSON text from `JSON.stringify` with every {@link HIDDEN} code point it leaves raw in a string (DEL, C1

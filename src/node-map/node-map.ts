@@ -671,7 +671,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   link(address: AddressInput, key: AddressInput): boolean {
     this.#sync()
     const target = this.#keyInput(key, undefined, false).key
-    const linked = this.#answer(settledInput(address), undefined, false)
+    const linked = this.#answer(address, undefined, false)
     const source = linked.own
     const spelling = spellingOfKeyed(linked)
     if (!this.#entries.has(target) && !this.#pending.has(target)) return false

@@ -32,7 +32,7 @@ import type {
  */
 const endpointFor = (keyer: AddressKeyer, host: string, port: number): NodeEndpoint | { error: Error } => {
   try {
-    return endpointOf(keyer as Parameters<typeof endpointOf>[0], { host, port }, undefined, false)
+    return endpointOf(keyer, { host, port }, undefined, false)
   } catch (error) {
     if (isNodeKeyError(error)) return { error }
     throw error

@@ -10,22 +10,17 @@ interface NodesLineError {
   readonly message: string
 }
 
-/**
- * The body of {@link readClusterNodes}: every line is read; bad lines are returned, not thrown. `lineOf`
- * gives the line each node id was read from.
- */
+/** The body of {@link readClusterNodes}: every line is read; bad lines are returned, not thrown. */
 const readNodes = (
   text: string,
   builder: Builder,
-  firstLine = 1,
-): { topology: ClusterTopology; errors: NodesLineError[]; lineOf: Map<string, number> } => {
+): { topology: ClusterTopology; errors: NodesLineError[] } => {
   const errors: NodesLineError[] = []
-  const lineOf = new Map<string, number>()
   const seen = new Set<string>()
   const replicasOf = new Map<string, string[]>()
   const ranges: { start: number; end: number; master: string; line: number }[] = []
   for (const [index, raw] of text.split('\n').entries()) {
-    const line = firstLine + index
+    const line = index + 1
     const trimmed = raw.trim()
     if (trimmed === '' || trimmed.startsWith('#')) continue
     const parts = trimmed.split(/\s+/)
@@ -89,7 +84,6 @@ const readNodes = (
       continue
     }
     seen.add(id)
-    lineOf.set(id, line)
     const flagList = flags.split(',')
     const role: ClusterNodeRole = flagList.includes('slave') ? 'replica' : 'master'
     // After "@cport": the hostname (Redis 7.0+, empty when none is announced), then aux fields (7.2+).
@@ -128,7 +122,7 @@ const readNodes = (
     builder.slots.push({ start, end: last, master, replicas: replicasOf.get(master) ?? [] })
   }
   errors.sort((a, b) => a.line - b.line)
-  return { topology: builder.result(), errors, lineOf }
+  return { topology: builder.result(), errors }
 }
 
 /**
