@@ -2,12 +2,7 @@
  * Where a key stands: the key of an address and the endpoint to dial for it, together. Every caller that needs
  * both (a NodeMap's `create`, the topology readers, the client adapters) asks {@link endpointOf} once.
  */
-import {
-  DEFAULT_ADDRESS_POLICY,
-  endpointOrFailure,
-  keyOrFailure,
-  servernameOf,
-} from './address.js'
+import { DEFAULT_ADDRESS_POLICY, endpointOrFailure, keyOrFailure, servernameOf } from './address.js'
 import { isFailure } from './errors.js'
 import type { NodeKey } from './node-key.js'
 import { preview } from './preview.js'
