@@ -145,15 +145,31 @@ export const splitSlots = (count: number, nodes: number): [number, number, numbe
     i % nodes,
   ])
 
-/** One running server of the cluster. */
+/** One server of the cluster (running unless {@link Cluster.kill} stopped it). */
 export interface ClusterNode {
   readonly port: number
-  readonly pid: number
+  /** The server's process id; a restart changes it. */
+  pid: number
   readonly dir: string
-  /** The cluster node id (40 hex characters). */
+  /** The cluster node id (40 hex characters); a restart with a fresh config changes it. */
   id: string
   /** The harness's own connection to this node (named `harness`). */
   admin: RespConnection
+  /** Whether the server is running: `false` after {@link Cluster.kill} or {@link Cluster.removeNode}. */
+  alive: boolean
+  /** Whether the server is still one of the cluster's nodes: `false` after {@link Cluster.removeNode}. */
+  member: boolean
+}
+
+/** A node as a live member's `CLUSTER NODES` reports it. */
+export interface ClusterMember {
+  readonly id: string
+  readonly port: number
+  readonly role: 'master' | 'replica'
+  /** The master's id, for a replica. */
+  readonly masterId: string | undefined
+  /** Whether the reporting node flags it `fail` or `fail?`. */
+  readonly failing: boolean
 }
 
 /** A running cluster; `stop()` ends it. */
@@ -170,8 +186,31 @@ export interface Cluster {
   connectionsNamed(name: string): Promise<number[]>
   /** The index of the node that serves a slot, as node 0 sees it. */
   ownerOf(slot: number): Promise<number>
-  /** Wait until every node reports `cluster_state:ok` and the same slot owners. */
+  /** Wait until every running member reports `cluster_state:ok` and the same slot owners. */
   settle(): Promise<void>
+  /** Every node the cluster knows, as node `from` (the first running member by default) reports them. */
+  members(from?: number): Promise<ClusterMember[]>
+  /** For each running server's port, how many client connections carry the name `name`. */
+  connectionsByPort(name: string): Promise<Map<number, number>>
+  /** Stop node `index` at once with SIGKILL (no shutdown, no save), and wait until it has exited. */
+  kill(index: number): Promise<void>
+  /**
+   * Start node `index` again on its port and wait until it answers. With `freshId`, its `nodes.conf` is
+   * removed first, so it comes back as a new, empty node that the harness introduces to the cluster again
+   * (`CLUSTER MEET`); every other member forgets its old id.
+   */
+  restart(index: number, options?: { freshId?: boolean }): Promise<void>
+  /**
+   * Start a new server on a new port and add it with `redis-cli --cluster add-node`: as a replica of node
+   * `replicaOf`, or as a master without slots. Resolves with its index in {@link nodes}.
+   */
+  addNode(options?: { replicaOf?: number }): Promise<number>
+  /** Remove node `index` (a replica, or a master without slots) with `redis-cli --cluster del-node`. */
+  removeNode(index: number): Promise<void>
+  /** Move `slots` slots from node `from` to node `to` with `redis-cli --cluster reshard`. */
+  reshard(from: number, to: number, slots: number): Promise<void>
+  /** Fail node `index` (a replica) over to take its master's place with `CLUSTER FAILOVER`. */
+  failover(index: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -193,6 +232,17 @@ export interface StartClusterOptions {
    * @defaultValue none
    */
   alsoBind?: readonly string[]
+  /**
+   * Replicas per master; `redis-cli --cluster create` assigns them, so it needs 3 masters or more.
+   * @defaultValue `0`
+   */
+  replicas?: number
+  /**
+   * `cluster-node-timeout` in milliseconds: how long a node may be unreachable before its peers fail it
+   * (and a replica takes over).
+   * @defaultValue `5000`
+   */
+  nodeTimeout?: number
 }
 
 const bindFor = (mode: ClusterMode, alsoBind: readonly string[]): string =>
@@ -203,6 +253,7 @@ const startServer = async (
   port: number,
   dir: string,
   alsoBind: readonly string[],
+  nodeTimeout = 5000,
 ): Promise<{ pid: number; exited: Promise<void> }> => {
   const args = [
     '--port',
@@ -220,7 +271,7 @@ const startServer = async (
     '--cluster-config-file',
     join(dir, 'nodes.conf'),
     '--cluster-node-timeout',
-    '5000',
+    String(nodeTimeout),
     '--logfile',
     join(dir, 'redis.log'),
     '--daemonize',
@@ -267,13 +318,39 @@ const slotView = (reply: Reply): string =>
     .sort()
     .join(',')
 
+/** A server process the harness started, with where it lives. */
+interface Server {
+  readonly port: number
+  readonly dir: string
+  pid: number
+  exited: Promise<void>
+}
+
+// A `CLUSTER NODES` line: `<id> <ip:port@cport[,hostname]> <flags> <master> <ping> <pong> <epoch> <link> …`.
+const readMembers = (text: Reply): ClusterMember[] =>
+  String(text)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [id = '', address = '', flags = '', master = '-'] = line.split(' ')
+      const hostPort = address.split('@')[0] ?? ''
+      const flagSet = new Set(flags.split(','))
+      return {
+        id,
+        port: Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)),
+        role: flagSet.has('slave') ? 'replica' : 'master',
+        masterId: master === '-' ? undefined : master,
+        failing: flagSet.has('fail') || flagSet.has('fail?'),
+      } satisfies ClusterMember
+    })
+
 /**
- * Start a cluster in `mode` and wait until it is ready: three masters joined by `redis-cli --cluster
- * create`, or the layout the options give.
+ * Start a cluster in `mode` and wait until it is ready: three masters (and `replicas` replicas of each)
+ * joined by `redis-cli --cluster create`, or the layout the options give.
  *
  * @example
  * ```ts
- * const cluster = await startCluster('ip')
+ * const cluster = await startCluster('ip', { replicas: 1, nodeTimeout: 1000 })
  * try { … } finally { await cluster.stop() }
  * ```
  */
@@ -281,60 +358,87 @@ export const startCluster = async (
   mode: ClusterMode,
   options: StartClusterOptions = {},
 ): Promise<Cluster> => {
-  const { masters = 3, slots, alsoBind = [] } = options
+  const { masters = 3, slots, alsoBind = [], replicas = 0, nodeTimeout = 5000 } = options
+  if (!Number.isInteger(replicas) || replicas < 0 || (replicas > 0 && (masters < 3 || slots !== undefined))) {
+    throw new RangeError(`Expected replicas to be 0, or a count with 3 masters or more and no slot layout.`)
+  }
   const host = mode === 'ipv6' ? '::1' : '127.0.0.1'
-  const started: { port: number; pid: number; dir: string; exited: Promise<void> }[] = []
+  const servers: Server[] = []
   const nodes: ClusterNode[] = []
+  const where = (port: number): string => `${host}:${port}`
+
+  // Signal only a process this harness still sees running, so a reused PID is never hit.
+  const signal = (server: Server, name: NodeJS.Signals): void => {
+    if (!live.has(server.pid)) return
+    try {
+      process.kill(server.pid, name)
+    } catch {
+      // Already gone.
+    }
+  }
+
+  const halt = async (server: Server, name: NodeJS.Signals): Promise<void> => {
+    signal(server, name)
+    const timer = setTimeout(() => signal(server, 'SIGKILL'), 3000)
+    await server.exited
+    clearTimeout(timer)
+  }
+
   const stop = async (): Promise<void> => {
     await Promise.all(nodes.map((node) => node.admin.close().catch(() => undefined)))
-    for (const server of started) {
-      try {
-        process.kill(server.pid, 'SIGTERM')
-      } catch {
-        // Already gone.
-      }
-    }
     await Promise.all(
-      started.map(async (server) => {
-        const timer = setTimeout(() => {
-          try {
-            process.kill(server.pid, 'SIGKILL')
-          } catch {
-            // Already gone.
-          }
-        }, 3000)
-        await server.exited
-        clearTimeout(timer)
+      servers.map(async (server) => {
+        await halt(server, 'SIGTERM')
         rmSync(server.dir, { recursive: true, force: true })
       }),
     )
   }
+
+  // Start (or start again) the server on `port` in `dir`; resolves once it answers, with its admin connection.
+  const launch = async (port: number, dir: string, known?: Server): Promise<[Server, RespConnection]> => {
+    const started = await startServer(mode, port, dir, alsoBind, nodeTimeout)
+    const server = known ?? { port, dir, pid: started.pid, exited: started.exited }
+    server.pid = started.pid
+    server.exited = started.exited
+    if (known === undefined) servers.push(server)
+    const admin = await waitFor(`redis-server on port ${port} (log: ${join(dir, 'redis.log')})`, async () => {
+      if (!live.has(server.pid)) {
+        throw new Error(`redis-server exited early:\n${tail(join(dir, 'redis.log'))}`)
+      }
+      return RespConnection.open({ host, port, name: 'harness' }).catch(() => undefined)
+    })
+    return [server, admin]
+  }
+
+  const addServer = async (): Promise<ClusterNode> => {
+    const port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), `cnk-redis-${mode}-`))
+    const [server, admin] = await launch(port, dir)
+    const id = String(await admin.command(['CLUSTER', 'MYID']))
+    const node = { port, pid: server.pid, dir, id, admin, alive: true, member: true }
+    nodes.push(node)
+    return node
+  }
+
+  const nodeAt = (index: number): ClusterNode => {
+    const node = nodes[index]
+    if (node === undefined) throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
+    return node
+  }
+
+  const running = (): ClusterNode[] => nodes.filter((node) => node.alive && node.member)
+
+  const command = (index: number, args: readonly (string | number)[]): Promise<Reply> => {
+    const node = nodeAt(index)
+    if (!node.alive) throw new Error(`Expected node ${index} (port ${node.port}) to be running.`)
+    return node.admin.command(args)
+  }
+
   try {
-    for (let i = 0; i < masters; i++) {
-      const port = await freePort()
-      const dir = mkdtempSync(join(tmpdir(), `cnk-redis-${mode}-`))
-      started.push({ port, dir, ...(await startServer(mode, port, dir, alsoBind)) })
-    }
-    for (const server of started) {
-      const admin = await waitFor(
-        `redis-server on port ${server.port} (log: ${join(server.dir, 'redis.log')})`,
-        async () => {
-          if (!live.has(server.pid)) {
-            throw new Error(`redis-server exited early:\n${tail(join(server.dir, 'redis.log'))}`)
-          }
-          return RespConnection.open({ host, port: server.port, name: 'harness' }).catch(() => undefined)
-        },
-      )
-      const id = String(await admin.command(['CLUSTER', 'MYID']))
-      nodes.push({ port: server.port, pid: server.pid, dir: server.dir, id, admin })
-    }
-    const where = (port: number): string => `${host}:${port}`
+    for (let i = 0; i < masters * (1 + replicas); i++) await addServer()
     if (slots !== undefined) {
       for (const [start, end, index] of slots) {
-        const node = nodes[index]
-        if (node === undefined)
-          throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
-        await node.admin.command(['CLUSTER', 'ADDSLOTSRANGE', start, end])
+        await nodeAt(index).admin.command(['CLUSTER', 'ADDSLOTSRANGE', start, end])
       }
       for (const [index, node] of nodes.entries()) {
         await node.admin.command(['CLUSTER', 'SET-CONFIG-EPOCH', index + 1])
@@ -343,7 +447,14 @@ export const startCluster = async (
     } else if (nodes.length >= 3) {
       await run(
         'redis-cli',
-        ['--cluster', 'create', ...nodes.map((node) => where(node.port)), '--cluster-yes'],
+        [
+          '--cluster',
+          'create',
+          ...nodes.map((node) => where(node.port)),
+          '--cluster-replicas',
+          String(replicas),
+          '--cluster-yes',
+        ],
         { timeout: 60_000 },
       )
     } else {
@@ -357,29 +468,38 @@ export const startCluster = async (
     throw error
   }
 
-  const command = (index: number, args: readonly (string | number)[]): Promise<Reply> => {
-    const node = nodes[index]
-    if (node === undefined) throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
-    return node.admin.command(args)
+  const members = async (from?: number): Promise<ClusterMember[]> => {
+    const index = from ?? nodes.indexOf(running()[0]!)
+    return readMembers(await command(index, ['CLUSTER', 'NODES']))
   }
 
   const settle = async (): Promise<void> => {
     let seen: string[] = []
-    await waitFor('every node to report cluster_state:ok and the same slot owners', async () => {
-      seen = []
-      for (let i = 0; i < nodes.length; i++) {
-        const state = parseInfo(await command(i, ['CLUSTER', 'INFO']))['cluster_state']
-        seen.push(`node ${i}: ${state} ${slotView(await command(i, ['CLUSTER', 'SLOTS']))}`)
-      }
-      const views = new Set(seen.map((line) => line.slice(line.indexOf(' ', 6))))
-      return views.size === 1 && seen[0]!.includes(': ok ') ? true : undefined
-    }).catch((error: Error) => {
+    await waitFor(
+      'every node to report cluster_state:ok and the same slot owners',
+      async () => {
+        seen = []
+        for (const node of running()) {
+          const state = parseInfo(await node.admin.command(['CLUSTER', 'INFO']))['cluster_state']
+          const replication = parseInfo(await node.admin.command(['INFO', 'replication']))
+          // A replica counts once it has synced with its master: only then can it take over.
+          const link = replication['role'] === 'slave' ? ` link:${replication['master_link_status']}` : ''
+          const view = slotView(await node.admin.command(['CLUSTER', 'SLOTS']))
+          seen.push(`port ${node.port}: ${state}${link} ${view}`)
+        }
+        const views = new Set(seen.map((line) => line.slice(line.lastIndexOf(' '))))
+        const ready = seen.every((line) => line.includes(': ok ') && !line.includes('link:down'))
+        return views.size === 1 && ready ? true : undefined
+      },
+      60_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${seen.join('\n')}`)
     })
   }
 
   const ownerOf = async (slot: number): Promise<number> => {
-    for (const range of (await command(0, ['CLUSTER', 'SLOTS'])) as Reply[][]) {
+    const asked = nodes.indexOf(running()[0]!)
+    for (const range of (await command(asked, ['CLUSTER', 'SLOTS'])) as Reply[][]) {
       if ((range[0] as number) <= slot && slot <= (range[1] as number)) {
         const id = (range[2] as Reply[])[2]
         const index = nodes.findIndex((node) => node.id === id)
@@ -389,22 +509,112 @@ export const startCluster = async (
     throw new Error(`Expected slot ${slot} to have an owner.`)
   }
 
+  const countNamed = async (node: ClusterNode, name: string): Promise<number> => {
+    const list = String(await node.admin.command(['CLIENT', 'LIST']))
+    return list.split('\n').filter((line) => line.includes(` name=${name} `)).length
+  }
+
   const connectionsNamed = async (name: string): Promise<number[]> => {
     const counts: number[] = []
-    for (let i = 0; i < nodes.length; i++) {
-      const list = String(await command(i, ['CLIENT', 'LIST']))
-      counts.push(list.split('\n').filter((line) => line.includes(` name=${name} `)).length)
-    }
+    for (const node of nodes) counts.push(node.alive ? await countNamed(node, name) : 0)
+    return counts
+  }
+
+  const connectionsByPort = async (name: string): Promise<Map<number, number>> => {
+    const counts = new Map<number, number>()
+    for (const node of nodes) if (node.alive) counts.set(node.port, await countNamed(node, name))
     return counts
   }
 
   const cli = async (index: number, args: readonly string[]): Promise<string> => {
-    const node = nodes[index]
-    if (node === undefined) throw new RangeError(`Expected a node index below ${nodes.length}, got ${index}.`)
+    const node = nodeAt(index)
     const { stdout } = await run('redis-cli', ['-h', host, '-p', String(node.port), ...args], {
       timeout: 10_000,
     })
     return stdout
+  }
+
+  const kill = async (index: number): Promise<void> => {
+    const node = nodeAt(index)
+    const server = servers.find((candidate) => candidate.port === node.port)!
+    await halt(server, 'SIGKILL')
+    node.alive = false
+    await node.admin.close().catch(() => undefined)
+  }
+
+  const restart = async (index: number, { freshId = false } = {}): Promise<void> => {
+    const node = nodeAt(index)
+    if (node.alive) throw new Error(`Expected node ${index} (port ${node.port}) to be stopped first.`)
+    const server = servers.find((candidate) => candidate.port === node.port)!
+    const oldId = node.id
+    if (freshId) rmSync(join(node.dir, 'nodes.conf'), { force: true })
+    const [, admin] = await launch(node.port, node.dir, server)
+    node.admin = admin
+    node.pid = server.pid
+    node.alive = true
+    node.id = String(await admin.command(['CLUSTER', 'MYID']))
+    if (!freshId) return
+    const peers = running().filter((peer) => peer !== node)
+    // Every peer must forget the old id within a minute of each other, or gossip brings it back.
+    for (const peer of peers) await peer.admin.command(['CLUSTER', 'FORGET', oldId]).catch(() => undefined)
+    await peers[0]!.admin.command(['CLUSTER', 'MEET', host, node.port])
+    await waitFor(`node ${index} to join with its new id`, async () => {
+      const known = await members(nodes.indexOf(peers[0]!))
+      return known.some((member) => member.id === node.id && !member.failing) &&
+        !known.some((member) => member.id === oldId)
+        ? true
+        : undefined
+    })
+  }
+
+  const addNode = async ({ replicaOf }: { replicaOf?: number } = {}): Promise<number> => {
+    const seed = running()[0]!
+    const node = await addServer()
+    const args = ['--cluster', 'add-node', where(node.port), where(seed.port)]
+    if (replicaOf !== undefined) args.push('--cluster-slave', '--cluster-master-id', nodeAt(replicaOf).id)
+    await run('redis-cli', args, { timeout: 60_000 })
+    await waitFor(`the new node on port ${node.port} to be known`, async () =>
+      (await members(nodes.indexOf(seed))).some((member) => member.id === node.id) ? true : undefined,
+    )
+    return nodes.length - 1
+  }
+
+  const removeNode = async (index: number): Promise<void> => {
+    const node = nodeAt(index)
+    const seed = running().find((candidate) => candidate !== node)!
+    await run('redis-cli', ['--cluster', 'del-node', where(seed.port), node.id], { timeout: 60_000 })
+    node.member = false
+    // del-node shuts the removed server down; make sure of it.
+    const server = servers.find((candidate) => candidate.port === node.port)!
+    await node.admin.close().catch(() => undefined)
+    await halt(server, 'SIGTERM')
+    node.alive = false
+  }
+
+  const reshard = async (from: number, to: number, count: number): Promise<void> => {
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'reshard',
+        where(nodeAt(from).port),
+        '--cluster-from',
+        nodeAt(from).id,
+        '--cluster-to',
+        nodeAt(to).id,
+        '--cluster-slots',
+        String(count),
+        '--cluster-yes',
+      ],
+      { timeout: 120_000 },
+    )
+  }
+
+  const failover = async (index: number): Promise<void> => {
+    await command(index, ['CLUSTER', 'FAILOVER'])
+    await waitFor(`node ${index} to become a master`, async () =>
+      parseInfo(await command(index, ['INFO', 'replication']))['role'] === 'master' ? true : undefined,
+    )
   }
 
   try {
@@ -413,5 +623,23 @@ export const startCluster = async (
     await stop()
     throw error
   }
-  return { mode, host, nodes, command, cli, connectionsNamed, ownerOf, settle, stop }
+  return {
+    mode,
+    host,
+    nodes,
+    command,
+    cli,
+    connectionsNamed,
+    connectionsByPort,
+    members,
+    ownerOf,
+    settle,
+    kill,
+    restart,
+    addNode,
+    removeNode,
+    reshard,
+    failover,
+    stop,
+  }
 }
