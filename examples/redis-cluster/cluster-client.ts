@@ -4,9 +4,9 @@
  * has one connection whatever it is called.
  */
 import type { AddressInput, Endpoint, KeyFunction, NodeKey } from 'canonical-node-key'
-import { NodeMap } from 'canonical-node-key/node-map'
+import { NodeMap, StaleCreationError } from 'canonical-node-key/node-map'
 import { ClusterRouter, type ClusterRouterOptions, type RoutedNode } from './cluster-router.ts'
-import { RespConnection } from './connection.ts'
+import { ConnectionClosedError, RespConnection } from './connection.ts'
 import type { AnnouncedMaster } from './topology.ts'
 
 /** Options of {@link ClusterClient}. */
@@ -52,6 +52,10 @@ export class ClusterClient extends ClusterRouter {
   readonly #byId = new Map<string, NodeKey>()
   readonly #closing = new Set<Promise<void>>()
   readonly #opening = new Set<Promise<unknown>>()
+  /** Keys being dialled, with how many dials are in flight for each: prune counts them too. */
+  readonly #dialling = new Map<NodeKey, number>()
+  /** Connections this client closed itself; losing any other one asks for a topology refresh. */
+  readonly #retired = new WeakSet<RespConnection>()
 
   constructor(options: ClusterClientOptions) {
     super(options)
@@ -68,6 +72,7 @@ export class ClusterClient extends ClusterRouter {
       dispose: (node, key) => {
         this.counters.disposed++
         if (node.id !== undefined && this.#byId.get(node.id) === key) this.#byId.delete(node.id)
+        this.#retired.add(node.connection)
         const closing = node.connection.close().finally(() => this.#closing.delete(closing))
         this.#closing.add(closing)
       },
@@ -119,8 +124,26 @@ export class ClusterClient extends ClusterRouter {
     return this.#node(endpoint)
   }
 
-  protected override async prune(kept: ReadonlySet<RoutedNode>): Promise<void> {
-    for (const [key, node] of this.#nodes) if (!kept.has(node)) this.#nodes.delete(key)
+  protected override async prune(
+    kept: ReadonlySet<RoutedNode>,
+    listed: readonly AnnouncedMaster[],
+  ): Promise<void> {
+    // A node the table did not take stays while another reply read for this refresh lists its id as a
+    // master (its dial failed, or the first reply was a stale view), unless the table routes to that id
+    // under another address: then it is a second connection to one node.
+    const routed = new Set<string | undefined>()
+    for (const node of kept) routed.add((node as ClusterNode).id)
+    const listedIds = new Set(listed.map((master) => master.id))
+    const named = new Set<NodeKey>()
+    for (const master of listed) named.add(this.#nodes.keyOf({ host: master.host, port: master.port }))
+    for (const [key, node] of this.#nodes) {
+      if (kept.has(node)) continue
+      const vouched = node.id === undefined ? named.has(key) : listedIds.has(node.id) && !routed.has(node.id)
+      if (!vouched) this.#nodes.delete(key)
+    }
+    // A dial still in flight for a node no reply lists would otherwise land after this prune and stay:
+    // deleting its key cancels the creation, whose connection is closed when it arrives.
+    for (const key of this.#dialling.keys()) if (!named.has(key)) this.#nodes.delete(key)
     await this.#settled()
   }
 
@@ -139,19 +162,38 @@ export class ClusterClient extends ClusterRouter {
   }
 
   #node(address: AddressInput): Promise<ClusterNode> {
-    const opening = this.#nodes.getOrCreateAsync(address, async (key, dial) => {
-      // Dial what the map says the key stands for: the endpoint after the keyer's resolver (NAT, loopback,
-      // DNS). A TLS connection would pass `dial.servername` as its servername.
-      const { host, port } = dial
-      const connection = await RespConnection.open({
-        host,
-        port,
-        name: this.connectionName,
-        timeout: this.timeout,
+    const opening = this.#nodes
+      .getOrCreateAsync(address, async (key, dial) => {
+        this.#dialling.set(key, (this.#dialling.get(key) ?? 0) + 1)
+        try {
+          // Dial what the map says the key stands for: the endpoint after the keyer's resolver (NAT,
+          // loopback, DNS). A TLS connection would pass `dial.servername` as its servername.
+          const { host, port } = dial
+          const connection = await RespConnection.open({
+            host,
+            port,
+            name: this.connectionName,
+            timeout: this.timeout,
+          })
+          this.counters.created++
+          // A connection lost to the server (a restart, a crash, a failover) moves the table on at once
+          // rather than at the next command that meets it.
+          void connection.closed.then(() => {
+            if (!this.#retired.has(connection)) void this.refreshSoon()
+          })
+          return { connection, key, id: undefined }
+        } finally {
+          const left = (this.#dialling.get(key) ?? 1) - 1
+          if (left === 0) this.#dialling.delete(key)
+          else this.#dialling.set(key, left)
+        }
       })
-      this.counters.created++
-      return { connection, key, id: undefined }
-    })
+      .catch((error: unknown) => {
+        // The key was pruned or replaced while its connection was being dialled: for the command that
+        // waited, that is a lost connection like any other, retried against the new table.
+        if (error instanceof StaleCreationError) throw new ConnectionClosedError(error.message)
+        throw error
+      })
     this.#opening.add(opening)
     return opening.finally(() => this.#opening.delete(opening))
   }

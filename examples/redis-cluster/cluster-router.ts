@@ -1,11 +1,13 @@
 /**
  * What every cluster client here shares: the slot table, routing a key to its slot's master, following
- * `MOVED` (refresh the table, retry) and `ASK` (`ASKING`, retry there once, table unchanged), and refreshing
- * the topology from `CLUSTER SLOTS`. Where the per-node connections are kept is left to the subclass; that
- * is the one place {@link ClusterClient} and {@link NaiveClusterClient} differ.
+ * `MOVED` (refresh the table, retry) and `ASK` (`ASKING`, retry there once, table unchanged), refreshing
+ * the topology from `CLUSTER SLOTS`, and riding out a failover: a command that meets a lost connection or a
+ * cluster in transition (`CLUSTERDOWN`, `TRYAGAIN`, `LOADING`, `MASTERDOWN`) asks for a refresh and is
+ * retried with backoff for up to `retryFor` milliseconds. Where the per-node connections are kept is left to
+ * the subclass; that is the one place {@link ClusterClient} and {@link NaiveClusterClient} differ.
  */
 import type { AddressInput, Endpoint } from 'canonical-node-key'
-import type { RespConnection } from './connection.ts'
+import { ConnectionClosedError, type RespConnection } from './connection.ts'
 import { keyHashSlot, SLOT_COUNT } from './hash-slot.ts'
 import { type Argument, RedisReplyError, type Reply } from './resp.ts'
 import { type AnnouncedMaster, parseRedirect, readAnnouncedSlotRanges } from './topology.ts'
@@ -27,6 +29,8 @@ export interface ClusterStats {
   asked: number
   /** Topology refreshes (`CLUSTER SLOTS` requests). */
   refreshes: number
+  /** Commands sent again after a lost connection or a cluster in transition. */
+  retries: number
 }
 
 /** Options every cluster client here takes. */
@@ -48,6 +52,23 @@ export interface ClusterRouterOptions {
    * @defaultValue `5000`
    */
   timeout?: number | undefined
+  /**
+   * For how many milliseconds a command is retried after a lost connection or a cluster in transition (a
+   * failover takes about `cluster-node-timeout` plus an election); `0` fails it at the first such error.
+   * Only the example's own commands (`GET`, `SET`) are sent, and both may be sent twice safely.
+   * @defaultValue `10000`
+   */
+  retryFor?: number | undefined
+  /**
+   * The first wait before a retry, in milliseconds; each further wait doubles, up to `maxRetryDelay`.
+   * @defaultValue `25`
+   */
+  retryDelay?: number | undefined
+  /**
+   * The longest wait between retries, in milliseconds.
+   * @defaultValue `200`
+   */
+  maxRetryDelay?: number | undefined
 }
 
 /**
@@ -64,6 +85,47 @@ export class ClusterError extends Error {
 
 const NAME = /^[!-~]{1,64}$/
 
+/** Socket errors that mean "this node is not reachable now", as Node reports them in `error.code`. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+])
+
+/** Error replies of a cluster in transition: a failover, a slot being migrated, a node loading its data. */
+const TRANSIENT_REPLIES = new Set(['CLUSTERDOWN', 'TRYAGAIN', 'LOADING', 'MASTERDOWN'])
+
+/** Whether a command that failed with `error` may succeed if sent again once the topology is read anew. */
+const isTransient = (error: unknown): boolean => {
+  if (error instanceof RedisReplyError) return TRANSIENT_REPLIES.has(error.code)
+  if (error instanceof ConnectionClosedError || error instanceof UnservedSlotError) return true
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && UNREACHABLE.has(code)
+}
+
+/** No reachable node serves a slot in the current table (its master is down, or the table is not read yet). */
+class UnservedSlotError extends Error {
+  override name = 'ClusterError'
+}
+
+/** The smallest gap between two refreshes that commands ask for, in milliseconds. */
+const REFRESH_GAP = 50
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+const positive = (name: string, value: unknown, zero = false): number => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zero && value === 0)) {
+    throw new TypeError(
+      `Expected \`${name}\` to be a ${zero ? 'non-negative' : 'positive'} number of milliseconds, got ${String(value)}.`,
+    )
+  }
+  return value
+}
+
 /**
  * The routing half of a cluster client; subclasses say where the connections live.
  *
@@ -77,10 +139,21 @@ export abstract class ClusterRouter {
   readonly connectionName: string
   protected readonly seeds: readonly AddressInput[]
   protected readonly timeout: number
-  protected readonly counters: ClusterStats = { created: 0, disposed: 0, moved: 0, asked: 0, refreshes: 0 }
+  protected readonly counters: ClusterStats = {
+    created: 0,
+    disposed: 0,
+    moved: 0,
+    asked: 0,
+    refreshes: 0,
+    retries: 0,
+  }
   readonly #maxRedirects: number
+  readonly #retryFor: number
+  readonly #retryDelay: number
+  readonly #maxRetryDelay: number
   #slots: (RoutedNode | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
   #refreshing: Promise<void> | undefined
+  #refreshedAt = Number.NEGATIVE_INFINITY
   #rotation = 0
   #closed = false
 
@@ -88,7 +161,15 @@ export abstract class ClusterRouter {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('Expected the options to be an object with `seeds`.')
     }
-    const { seeds, connectionName = 'canonical-node-key-example', maxRedirects = 5, timeout = 5000 } = options
+    const {
+      seeds,
+      connectionName = 'canonical-node-key-example',
+      maxRedirects = 5,
+      timeout = 5000,
+      retryFor = 10_000,
+      retryDelay = 25,
+      maxRetryDelay = 200,
+    } = options
     if (!Array.isArray(seeds) || seeds.length === 0) {
       throw new TypeError('Expected `seeds` to be a non-empty array of addresses.')
     }
@@ -103,11 +184,10 @@ export abstract class ClusterRouter {
         `Expected \`maxRedirects\` to be an integer from 0 up, got ${String(maxRedirects)}.`,
       )
     }
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError(
-        `Expected \`timeout\` to be a positive number of milliseconds, got ${String(timeout)}.`,
-      )
-    }
+    positive('timeout', timeout)
+    this.#retryFor = positive('retryFor', retryFor, true)
+    this.#retryDelay = positive('retryDelay', retryDelay)
+    this.#maxRetryDelay = positive('maxRetryDelay', maxRetryDelay)
     this.seeds = [...seeds]
     this.connectionName = connectionName
     this.#maxRedirects = maxRedirects
@@ -120,8 +200,12 @@ export abstract class ClusterRouter {
   protected abstract topologyNode(node: AnnouncedMaster): Promise<RoutedNode>
   /** The node a redirection names. */
   protected abstract redirectNode(endpoint: Endpoint): Promise<RoutedNode>
-  /** After a refresh: let go of the nodes the new slot table does not use. */
-  protected abstract prune(kept: ReadonlySet<RoutedNode>): Promise<void>
+  /**
+   * After a refresh: let go of the nodes the new slot table does not use and no reply read for the refresh
+   * lists (`listed`: the masters of every `CLUSTER SLOTS` reply read, the table's own included), so one node's
+   * stale view cannot make the client drop a node the others still route to.
+   */
+  protected abstract prune(kept: ReadonlySet<RoutedNode>, listed: readonly AnnouncedMaster[]): Promise<void>
   /** The nodes held now, to ask for the topology. */
   protected abstract held(): RoutedNode[]
   /** Close every connection held. */
@@ -153,8 +237,21 @@ export abstract class ClusterRouter {
     // Concurrent callers (many commands meeting one MOVED) share one refresh.
     this.#refreshing ??= this.#refresh().finally(() => {
       this.#refreshing = undefined
+      this.#refreshedAt = Date.now()
     })
     return this.#refreshing
+  }
+
+  /**
+   * A refresh asked for by a failure rather than a `MOVED`: shared with one in flight, at most one per
+   * {@link REFRESH_GAP} ms, and never rejecting (the command that asked retries or fails on its own). A
+   * subclass calls it when a connection is lost, so the table moves on before the next command finds out.
+   */
+  protected refreshSoon(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    if (this.#refreshing === undefined && Date.now() - this.#refreshedAt < REFRESH_GAP)
+      return Promise.resolve()
+    return this.refresh().catch(() => undefined)
   }
 
   /** The value of a key, or `null`. */
@@ -184,70 +281,109 @@ export abstract class ClusterRouter {
     if (this.#closed) throw new ClusterError('The client is closed.')
   }
 
+  // The table comes from the first node that answers; up to two more replies are read only to cross-check
+  // what may be pruned. A master that cannot be dialled leaves its slots unserved until a later refresh.
   async #refresh(): Promise<void> {
-    const candidates = this.held()
+    const candidates = this.held().filter((node) => node.connection.open)
     let lastError: unknown = new ClusterError('Expected a node to ask for the topology; none is held.')
-    for (let tried = 0; tried < candidates.length; tried++) {
+    const replies: { ranges: ReturnType<typeof readAnnouncedSlotRanges> }[] = []
+    for (let tried = 0; tried < candidates.length && replies.length < 3; tried++) {
       const source = candidates[this.#rotation++ % candidates.length]!
-      let reply: Reply
       try {
         this.counters.refreshes++
-        reply = await source.connection.command(['CLUSTER', 'SLOTS'])
+        const reply = await source.connection.command(['CLUSTER', 'SLOTS'])
+        replies.push({ ranges: readAnnouncedSlotRanges(reply, source.connection.host) })
       } catch (error) {
         lastError = error
+      }
+    }
+    const [first] = replies
+    if (first === undefined) throw lastError
+    const slots: (RoutedNode | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
+    const kept = new Set<RoutedNode>()
+    for (const range of first.ranges) {
+      let node: RoutedNode
+      try {
+        node = await this.topologyNode(range.master)
+      } catch (error) {
+        if (!isTransient(error)) throw error
         continue
       }
-      const ranges = readAnnouncedSlotRanges(reply, source.connection.host)
-      const slots: (RoutedNode | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
-      const kept = new Set<RoutedNode>()
-      for (const range of ranges) {
-        const node = await this.topologyNode(range.master)
-        kept.add(node)
-        slots.fill(node, range.start, range.end + 1)
-      }
-      this.#checkOpen()
-      this.#slots = slots
-      await this.prune(kept)
-      return
+      kept.add(node)
+      slots.fill(node, range.start, range.end + 1)
     }
-    throw lastError
+    this.#checkOpen()
+    this.#slots = slots
+    await this.prune(
+      kept,
+      replies.flatMap(({ ranges }) => ranges.map((range) => range.master)),
+    )
   }
 
   async #execute(key: string, args: readonly Argument[]): Promise<Reply> {
     this.#checkOpen()
     const slot = keyHashSlot(key)
     let asking: RoutedNode | undefined
-    for (let attempt = 0; attempt <= this.#maxRedirects; attempt++) {
+    let deadline: number | undefined
+    let delay = this.#retryDelay
+    for (let attempt = 0; attempt <= this.#maxRedirects; ) {
       let node = asking ?? this.#slots[slot]
-      if (node === undefined) {
-        await this.refresh()
-        node = this.#slots[slot]
-        if (node === undefined) throw new ClusterError(`Expected a node to serve slot ${slot}; none does.`)
-      }
       try {
-        if (asking === undefined) return await node.connection.command(args)
-        // ASKING applies to the next command on the connection only; both are written in this tick, so
-        // nothing can come between them.
-        const [, reply] = await Promise.all([
-          node.connection.command(['ASKING']),
-          node.connection.command(args),
-        ])
-        return reply
-      } catch (error) {
-        if (!(error instanceof RedisReplyError)) throw error
-        const redirect = parseRedirect(error, node.connection.host)
-        if (redirect === undefined) throw error
-        asking = undefined
-        if (redirect.kind === 'ASK' && redirect.endpoint !== undefined) {
-          // The slot is being migrated: this one command goes to the importing node; the table stays.
-          this.counters.asked++
-          asking = await this.redirectNode(redirect.endpoint)
-        } else {
-          this.counters.moved++
+        if (node === undefined) {
           await this.refresh()
+          this.#checkOpen()
+          node = this.#slots[slot]
+          if (node === undefined) {
+            throw new UnservedSlotError(`Expected a reachable node to serve slot ${slot}; none does.`)
+          }
         }
+        return await this.#send(node, asking !== undefined, args)
+      } catch (caught) {
+        let error = caught
+        if (this.#closed) throw new ClusterError('The client is closed.')
+        if (error instanceof RedisReplyError && (error.code === 'MOVED' || error.code === 'ASK')) {
+          attempt++
+          try {
+            asking = await this.#redirect(error, node!)
+            continue
+          } catch (redirectError) {
+            // The node redirected to cannot be reached (yet): retried below like any lost connection.
+            error = redirectError
+          }
+        }
+        if (!isTransient(error)) throw error
+        // A lost connection or a cluster in transition: read the topology anew and send again, with
+        // backoff, until `retryFor` has passed since the first such error.
+        deadline ??= Date.now() + this.#retryFor
+        if (Date.now() + delay > deadline) throw error
+        asking = undefined
+        this.counters.retries++
+        await Promise.all([this.refreshSoon(), sleep(delay)])
+        delay = Math.min(delay * 2, this.#maxRetryDelay)
       }
     }
     throw new ClusterError(`Expected slot ${slot} to settle within ${this.#maxRedirects} redirections.`)
+  }
+
+  async #send(node: RoutedNode, asking: boolean, args: readonly Argument[]): Promise<Reply> {
+    if (!asking) return node.connection.command(args)
+    // ASKING applies to the next command on the connection only; both are written in this tick, so nothing
+    // can come between them.
+    const [, reply] = await Promise.all([node.connection.command(['ASKING']), node.connection.command(args)])
+    return reply
+  }
+
+  // Follow a MOVED (refresh, then route by the new table) or an ASK (this one command goes to the importing
+  // node; the table stays). Resolves with the node to ask next, or undefined to use the table.
+  async #redirect(error: RedisReplyError, from: RoutedNode): Promise<RoutedNode | undefined> {
+    const redirect = parseRedirect(error, from.connection.host)
+    if (redirect === undefined) throw error
+    if (redirect.kind === 'ASK' && redirect.endpoint !== undefined) {
+      this.counters.asked++
+      return this.redirectNode(redirect.endpoint)
+    }
+    this.counters.moved++
+    await this.refresh()
+    return undefined
   }
 }

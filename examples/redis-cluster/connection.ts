@@ -119,6 +119,11 @@ export class RespConnection {
     return connection
   }
 
+  /** Settles when the socket has closed, for whatever reason (the server went away, `close()`, a timeout). */
+  get closed(): Promise<void> {
+    return this.#closed
+  }
+
   /** Whether the connection can still carry commands. */
   get open(): boolean {
     return this.#error === undefined

@@ -1,0 +1,139 @@
+/**
+ * A steady SET/GET workload for the failure scenarios: a few loops per client, each writing a key and reading
+ * it back, every command timed and recorded, so a scenario can count what failed and say when the client
+ * served the nodes hit by the fault again.
+ */
+
+import { keyHashSlot, SLOT_COUNT } from '../../examples/redis-cluster/hash-slot.ts'
+import type { Reply } from '../../examples/redis-cluster/resp.ts'
+
+/** The two commands the workload sends; every client under test is driven through them. */
+export interface WorkloadClient {
+  set(key: string, value: string): Promise<unknown>
+  get(key: string): Promise<string | null>
+}
+
+/** One command of the workload, as it went. */
+export interface Sample {
+  readonly key: string
+  readonly start: number
+  readonly end: number
+  /** `'ok'`; `'failed'` (the command rejected); `'lost'` (a GET answered, but not what this loop last wrote). */
+  readonly outcome: 'ok' | 'failed' | 'lost'
+}
+
+/** What a workload saw from `from` on. */
+export interface Tally {
+  readonly commands: number
+  readonly failed: number
+  readonly lost: number
+  /**
+   * Milliseconds from `from` until the first command on one of `hit` keys that started at `from` or later
+   * succeeded; `undefined` if none did.
+   */
+  readonly recovery: number | undefined
+}
+
+/**
+ * `count` keys spread over the whole slot space (at least one per `SLOT_COUNT / count` slots), each named
+ * `tag:i`.
+ *
+ * @example
+ * ```ts
+ * keysOver('w', 300) // ['w:0', 'w:1', …]
+ * ```
+ */
+export const keysOver = (tag: string, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `${tag}:${i}`)
+
+/**
+ * For each slot, the id of the master `CLUSTER SLOTS` gives (`undefined` for an unserved slot).
+ *
+ * @example
+ * ```ts
+ * const owners = slotOwners(await cluster.command(0, ['CLUSTER', 'SLOTS']))
+ * ```
+ */
+export const slotOwners = (reply: Reply): (string | undefined)[] => {
+  const owners: (string | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
+  for (const range of reply as Reply[][]) {
+    owners.fill(String((range[2] as Reply[])[2]), range[0] as number, (range[1] as number) + 1)
+  }
+  return owners
+}
+
+/** The keys among `keys` whose slot `owners` gives to node `id`. */
+export const keysOf = (
+  keys: readonly string[],
+  owners: readonly (string | undefined)[],
+  id: string,
+): string[] => keys.filter((key) => owners[keyHashSlot(key)] === id)
+
+/**
+ * Start `loops` loops against `client`; each takes every `loops`-th key in turn, SETs it to a fresh value and
+ * GETs it, pausing `pause` ms between keys. `stop()` ends the loops and resolves when every command in
+ * flight has settled.
+ *
+ * @example
+ * ```ts
+ * const load = startWorkload(client, keysOver('w', 300))
+ * … // a fault
+ * await load.stop()
+ * load.tally(faultAt, victimKeys)
+ * ```
+ */
+export const startWorkload = (
+  client: WorkloadClient,
+  keys: readonly string[],
+  { loops = 4, pause = 2 }: { loops?: number; pause?: number } = {},
+) => {
+  const samples: Sample[] = []
+  let running = true
+  let round = 0
+  const loop = async (first: number): Promise<void> => {
+    for (let n = first; running; n += loops) {
+      const key = keys[n % keys.length]!
+      const value = `${first}:${round++}`
+      let start = Date.now()
+      let wrote = false
+      try {
+        await client.set(key, value)
+        wrote = true
+        samples.push({ key, start, end: Date.now(), outcome: 'ok' })
+      } catch {
+        samples.push({ key, start, end: Date.now(), outcome: 'failed' })
+      }
+      start = Date.now()
+      try {
+        const read = await client.get(key)
+        samples.push({ key, start, end: Date.now(), outcome: !wrote || read === value ? 'ok' : 'lost' })
+      } catch {
+        samples.push({ key, start, end: Date.now(), outcome: 'failed' })
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
+  }
+  const running$ = Array.from({ length: loops }, (_, i) => loop(i))
+  return {
+    samples,
+    /** Stop the loops; resolves once every command in flight has settled. */
+    stop: async (): Promise<void> => {
+      running = false
+      await Promise.all(running$)
+    },
+    /** What the loops saw from `from` on, and when the `hit` keys were served again. */
+    tally: (from: number, hit: readonly string[]): Tally => {
+      const since = samples.filter((sample) => sample.end >= from)
+      const hitKeys = new Set(hit)
+      const served = since
+        .filter((sample) => sample.start >= from && sample.outcome === 'ok' && hitKeys.has(sample.key))
+        .reduce((first, sample) => Math.min(first, sample.end), Number.POSITIVE_INFINITY)
+      return {
+        commands: since.length,
+        failed: since.filter((sample) => sample.outcome === 'failed').length,
+        lost: since.filter((sample) => sample.outcome === 'lost').length,
+        recovery: Number.isFinite(served) ? served - from : undefined,
+      }
+    },
+  }
+}
