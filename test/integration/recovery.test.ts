@@ -8,8 +8,8 @@
  *
  * After each: failed commands, the time until the killed master's keys were served again (from the kill to
  * the first success of a command on one of them sent after it), and connections per server by `CLIENT LIST`.
- * Asserted for the example: it recovers, it fails no more commands than ioredis, and it holds one connection
- * per present master and none elsewhere. Every figure is printed as a `# recovery` line.
+ * Asserted for the example: it recovers within 1.5 times ioredis's time, it fails no more commands than
+ * ioredis, and it holds one connection per present master and none elsewhere. Every figure is printed as a `# recovery` line.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -47,7 +47,12 @@ const exampleClient = async (cluster: Cluster, keys: readonly string[]): Promise
     timeout: 2000,
   })
   await client.connect()
-  return { label: 'example (NodeMap)', name, load: startWorkload(client, keys), close: () => client.close() }
+  return {
+    label: 'example (NodeMap)',
+    name,
+    load: startWorkload(client, keys, { namespace: name }),
+    close: () => client.close(),
+  }
 }
 
 const ioredisClient = async (cluster: Cluster, keys: readonly string[]): Promise<Contender> => {
@@ -64,7 +69,7 @@ const ioredisClient = async (cluster: Cluster, keys: readonly string[]): Promise
   return {
     label: 'ioredis 5',
     name,
-    load: startWorkload(client, keys),
+    load: startWorkload(client, keys, { namespace: name }),
     close: async () => {
       await client.quit().catch(() => client.disconnect())
     },
@@ -146,6 +151,11 @@ describe('recovery from a lost master (real 3+3 cluster)', { skip }, () => {
     }
     const [example, ioredis] = tallies as [Tally, Tally]
     assert.notEqual(example.recovery, undefined, 'the example serves the killed master’s keys again')
+    // The goal: within 1.5 times ioredis's recovery, measured through the same fault in the same run.
+    assert.ok(
+      ioredis.recovery === undefined || example.recovery! <= 1.5 * ioredis.recovery,
+      `the example recovered in ${example.recovery} ms, ioredis in ${ioredis.recovery} ms`,
+    )
     assert.ok(
       example.failed <= ioredis.failed,
       `the example failed ${example.failed} commands, ioredis ${ioredis.failed}`,

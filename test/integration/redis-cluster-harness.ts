@@ -205,8 +205,12 @@ export interface Cluster {
    * `replicaOf`, or as a master without slots. Resolves with its index in {@link nodes}.
    */
   addNode(options?: { replicaOf?: number }): Promise<number>
-  /** Remove node `index` (a replica, or a master without slots) with `redis-cli --cluster del-node`. */
-  removeNode(index: number): Promise<void>
+  /**
+   * Remove node `index` (a replica, or a master without slots) with `redis-cli --cluster del-node`, then stop
+   * its server; with `keepRunning`, the server stays up outside the cluster, so connections clients still hold
+   * to it can be counted.
+   */
+  removeNode(index: number, options?: { keepRunning?: boolean }): Promise<void>
   /** Move `slots` slots from node `from` to node `to` with `redis-cli --cluster reshard`. */
   reshard(from: number, to: number, slots: number): Promise<void>
   /** Fail node `index` (a replica) over to take its master's place with `CLUSTER FAILOVER`. */
@@ -579,12 +583,12 @@ export const startCluster = async (
     return nodes.length - 1
   }
 
-  const removeNode = async (index: number): Promise<void> => {
+  const removeNode = async (index: number, { keepRunning = false } = {}): Promise<void> => {
     const node = nodeAt(index)
     const seed = running().find((candidate) => candidate !== node)!
     await run('redis-cli', ['--cluster', 'del-node', where(seed.port), node.id], { timeout: 60_000 })
     node.member = false
-    // del-node shuts the removed server down; make sure of it.
+    if (keepRunning) return
     const server = servers.find((candidate) => candidate.port === node.port)!
     await node.admin.close().catch(() => undefined)
     await halt(server, 'SIGTERM')

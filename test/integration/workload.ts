@@ -15,11 +15,14 @@ export interface WorkloadClient {
 
 /** One command of the workload, as it went. */
 export interface Sample {
+  /** The key as the workload was given it (what is sent carries the workload's `namespace` too). */
   readonly key: string
   readonly start: number
   readonly end: number
   /** `'ok'`; `'failed'` (the command rejected); `'lost'` (a GET answered, but not what this loop last wrote). */
   readonly outcome: 'ok' | 'failed' | 'lost'
+  /** For a `'lost'` GET: what it read instead (`null` for a missing key). */
+  readonly read?: string | null
 }
 
 /** What a workload saw from `from` on. */
@@ -71,7 +74,9 @@ export const keysOf = (
 
 /**
  * Start `loops` loops against `client`; each takes every `loops`-th key in turn, SETs it to a fresh value and
- * GETs it, pausing `pause` ms between keys. `stop()` ends the loops and resolves when every command in
+ * GETs it, pausing `pause` ms between keys. Workloads side by side give each its own `namespace`: key `k` is
+ * sent as `{k}namespace`, in the same hash slot as `k` (the braces are a hash tag), so no workload reads
+ * another's writes. `stop()` ends the loops and resolves when every command in
  * flight has settled.
  *
  * @example
@@ -85,19 +90,21 @@ export const keysOf = (
 export const startWorkload = (
   client: WorkloadClient,
   keys: readonly string[],
-  { loops = 4, pause = 2 }: { loops?: number; pause?: number } = {},
+  { loops = 4, pause = 2, namespace = '' }: { loops?: number; pause?: number; namespace?: string } = {},
 ) => {
+  if (keys.length % loops !== 0) throw new RangeError('Expected the key count to be a multiple of `loops`.')
   const samples: Sample[] = []
   let running = true
   let round = 0
   const loop = async (first: number): Promise<void> => {
     for (let n = first; running; n += loops) {
       const key = keys[n % keys.length]!
+      const sent = namespace === '' ? key : `{${key}}${namespace}`
       const value = `${first}:${round++}`
       let start = Date.now()
       let wrote = false
       try {
-        await client.set(key, value)
+        await client.set(sent, value)
         wrote = true
         samples.push({ key, start, end: Date.now(), outcome: 'ok' })
       } catch {
@@ -105,8 +112,9 @@ export const startWorkload = (
       }
       start = Date.now()
       try {
-        const read = await client.get(key)
-        samples.push({ key, start, end: Date.now(), outcome: !wrote || read === value ? 'ok' : 'lost' })
+        const read = await client.get(sent)
+        if (!wrote || read === value) samples.push({ key, start, end: Date.now(), outcome: 'ok' })
+        else samples.push({ key, start, end: Date.now(), outcome: 'lost', read })
       } catch {
         samples.push({ key, start, end: Date.now(), outcome: 'failed' })
       }
