@@ -22,6 +22,7 @@ import {
   type NodeKeyError,
   staticResolver,
 } from '../src/index.ts'
+import { readClusterSlots } from '../src/topology/index.ts'
 
 // The adapters fit ioredis's own option types, in both major versions.
 const options5: Ioredis5Options = { natMap: ioredisNatMap() }
@@ -149,4 +150,216 @@ test('the type checks above hold values too', () => {
     [1, 1, 1],
   )
   assert.equal(typeof wrong, 'function')
+})
+
+// With TLS and a topology, the answers still fit ioredis's own option types.
+const tlsOptions5: Ioredis5Options = {
+  natMap: ioredisNatMap(undefined, { tls: { rejectUnauthorized: true }, topology: () => undefined }),
+}
+const tlsStartup6: StartupNodes6 = ioredisStartupNodes(['node-a.localhost:7000'], undefined, { tls: {} })
+
+/** A `CLUSTER SLOTS` reply (RESP2, as ioredis gives it) of three masters announced by IP, with hostnames. */
+const slotsReply = (
+  hostnames: readonly string[],
+  ips: readonly string[] = ['127.0.0.1', '127.0.0.1', '127.0.0.1'],
+) =>
+  hostnames.map((hostname, i) => [
+    i * 5000,
+    i * 5000 + 4999,
+    [ips[i], 7000 + i, String(i + 1).repeat(40), ['hostname', hostname]],
+  ])
+
+test('ioredisNatMap with tls: every answer carries the TLS options and the name the node was announced by', () => {
+  const ca = Buffer.from('the CA')
+  const tls = { ca, rejectUnauthorized: true }
+  const natMap = ioredisNatMap(undefined, { tls })
+  for (const address of ['node-a.localhost:7000', 'Node-A.LOCALHOST.:7000', 'NODE-A.localhost:7000']) {
+    assert.deepEqual(
+      natMap(address),
+      {
+        host: '127.0.0.1',
+        port: 7000,
+        tls: { ca, rejectUnauthorized: true, servername: 'node-a.localhost' },
+      },
+      address,
+    )
+  }
+  // An IP address gives no name: the TLS options go as they are, a servername of the caller's kept.
+  assert.deepEqual(natMap('127.0.0.1:7001'), { host: '127.0.0.1', port: 7001, tls })
+  const named = ioredisNatMap(undefined, { tls: { servername: 'cluster.example' } })
+  assert.deepEqual(named('127.0.0.1:7001')?.tls, { servername: 'cluster.example' })
+  assert.deepEqual(named('node-b.localhost:7001')?.tls, { servername: 'node-b.localhost' })
+  // Punycode, as SNI wants it; the NAT table's answer is dialled, the name verified.
+  const keyer = createNodeKeyer({ resolver: staticResolver({ 'bücher.example': '10.0.0.9' }) })
+  assert.deepEqual(ioredisNatMap(keyer, { tls: {} })('BÜCHER.example:6380'), {
+    host: '10.0.0.9',
+    port: 6380,
+    tls: { servername: 'xn--bcher-kva.example' },
+  })
+  // Fresh TLS objects each answer, read once: changing the caller's object later changes nothing.
+  const first = natMap('node-a.localhost:7000')
+  const second = natMap('node-a.localhost:7000')
+  assert.notEqual(first?.tls, second?.tls)
+  tls.rejectUnauthorized = false
+  assert.equal(natMap('node-a.localhost:7000')?.tls?.rejectUnauthorized, true)
+  // Without tls, no answer carries any.
+  assert.deepEqual(ioredisNatMap()('node-a.localhost:7000'), { host: '127.0.0.1', port: 7000 })
+})
+
+test('ioredisStartupNodes with tls: each seed with its name', () => {
+  const nodes = ioredisStartupNodes(
+    ['node-a.localhost:7000', 'rediss://NODE-A.localhost:7000', '127.0.0.1:7001', 'node-c.localhost:7002'],
+    undefined,
+    { tls: { rejectUnauthorized: true } },
+  )
+  assert.deepEqual(nodes, [
+    { host: '127.0.0.1', port: 7000, tls: { rejectUnauthorized: true, servername: 'node-a.localhost' } },
+    { host: '127.0.0.1', port: 7001, tls: { rejectUnauthorized: true } },
+    { host: '127.0.0.1', port: 7002, tls: { rejectUnauthorized: true, servername: 'node-c.localhost' } },
+  ])
+  assert.throws(() => ioredisStartupNodes(['127.0.0.1:7000'], undefined, { tls: 'on' as never }), {
+    name: 'TypeError',
+    message: /`tls` of ioredisStartupNodes to be an object of TLS options/,
+  })
+  assert.throws(() => ioredisStartupNodes(['127.0.0.1:7000'], undefined, { onInvalid: () => {} } as never), {
+    name: 'TypeError',
+    message: /Unknown option "onInvalid" of ioredisStartupNodes/,
+  })
+})
+
+test('ioredisNatMap with a topology: the hostname of a node announced by IP becomes its servername', () => {
+  const topology = readClusterSlots(slotsReply(['node-a.localhost', 'node-b.localhost', 'node-c.localhost']))
+  const natMap = ioredisNatMap(undefined, { tls: {}, topology: () => topology })
+  assert.deepEqual(
+    ['127.0.0.1:7000', '127.0.0.1:7001', '127.1:7002'].map((address) => natMap(address)),
+    [0, 1, 2].map((i) => ({
+      host: '127.0.0.1',
+      port: 7000 + i,
+      tls: { servername: `node-${'abc'[i]}.localhost` },
+    })),
+  )
+  // A node the topology does not list maps as it would without one.
+  assert.deepEqual(natMap('127.0.0.1:7003'), { host: '127.0.0.1', port: 7003, tls: {} })
+  // No topology yet: as without one.
+  assert.deepEqual(ioredisNatMap(undefined, { tls: {}, topology: () => undefined })('127.0.0.1:7000'), {
+    host: '127.0.0.1',
+    port: 7000,
+    tls: {},
+  })
+})
+
+test('ioredisNatMap preferredEndpoint: the endpoint asked for, whichever Redis prefers', () => {
+  // No resolver, so a name stays a name and the two endpoints of a node are two keys.
+  const keyer = createNodeKeyer({ resolver: null })
+  const byIp = readClusterSlots(
+    slotsReply(['node-a.example', 'node-b.example', 'node-c.example'], ['10.0.0.1', '10.0.0.2', '10.0.0.3']),
+  )
+  const byName = readClusterSlots(
+    [0, 1, 2].map((i) => [
+      i * 5000,
+      i * 5000 + 4999,
+      [`node-${'abc'[i]}.example`, 7000 + i, String(i + 1).repeat(40), ['ip', `10.0.0.${i + 1}`]],
+    ]),
+  )
+  for (const topology of [byIp, byName]) {
+    const hostname = ioredisNatMap(keyer, {
+      tls: {},
+      topology: () => topology,
+      preferredEndpoint: 'hostname',
+    })
+    const ip = ioredisNatMap(keyer, { tls: {}, topology: () => topology, preferredEndpoint: 'ip' })
+    for (const address of ['10.0.0.2:7001', 'NODE-B.example:7001']) {
+      assert.deepEqual(hostname(address), {
+        host: 'node-b.example',
+        port: 7001,
+        tls: { servername: 'node-b.example' },
+      })
+      assert.deepEqual(ip(address), { host: '10.0.0.2', port: 7001, tls: { servername: 'node-b.example' } })
+    }
+  }
+  // The chosen endpoint goes through the keyer's resolver.
+  const nat = createNodeKeyer({ resolver: staticResolver({ '10.0.0.2:7001': '203.0.113.2:17001' }) })
+  assert.deepEqual(
+    ioredisNatMap(nat, { topology: () => byName, preferredEndpoint: 'ip' })('node-b.example:7001'),
+    {
+      host: '203.0.113.2',
+      port: 17001,
+    },
+  )
+  // A node without the endpoint asked for is dialled as announced.
+  const onlyIp = readClusterSlots([[0, 16383, ['10.0.0.1', 7000, '1'.repeat(40)]]])
+  assert.deepEqual(
+    ioredisNatMap(keyer, { topology: () => onlyIp, preferredEndpoint: 'hostname' })('10.0.0.1:7000'),
+    {
+      host: '10.0.0.1',
+      port: 7000,
+    },
+  )
+})
+
+test('ioredisNatMap with a topology: a new topology is read as soon as the function returns it', () => {
+  const keyer = createNodeKeyer({ resolver: null })
+  let topology = readClusterSlots(
+    slotsReply(['old.example', 'b.example', 'c.example'], ['10.0.0.1', '10.0.0.2', '10.0.0.3']),
+  )
+  const natMap = ioredisNatMap(keyer, { topology: () => topology, preferredEndpoint: 'hostname' })
+  assert.equal(natMap('10.0.0.1:7000')?.host, 'old.example')
+  topology = readClusterSlots(
+    slotsReply(['new.example', 'b.example', 'c.example'], ['10.0.0.1', '10.0.0.2', '10.0.0.3']),
+  )
+  assert.equal(natMap('10.0.0.1:7000')?.host, 'new.example')
+})
+
+test('ioredisNatMap with a topology: an endpoint two nodes announce tells neither apart', () => {
+  // Two nodes on one port under one hostname (a proxy in front): that key names no single node.
+  const keyer = createNodeKeyer({ resolver: null })
+  const topology = {
+    nodes: [
+      { port: 7000, hostname: 'proxy.example', ip: '10.0.0.1' },
+      { port: 7000, hostname: 'proxy.example', ip: '10.0.0.2' },
+    ],
+  }
+  const natMap = ioredisNatMap(keyer, { topology: () => topology, preferredEndpoint: 'ip' })
+  assert.deepEqual(natMap('proxy.example:7000'), { host: 'proxy.example', port: 7000 })
+  assert.deepEqual(natMap('10.0.0.2:7000'), { host: '10.0.0.2', port: 7000 })
+  // A `?` node (in `unkeyed`) still pairs its IP with nothing: no name to take.
+  const unkeyed = readClusterSlots([[0, 16383, ['?', 7000, '1'.repeat(40), ['ip', '10.0.0.1']]]])
+  assert.deepEqual(ioredisNatMap(keyer, { tls: {}, topology: () => unkeyed })('10.0.0.1:7000'), {
+    host: '10.0.0.1',
+    port: 7000,
+    tls: {},
+  })
+})
+
+test('ioredisNatMap refuses bad TLS and endpoint options with a TypeError that says what was expected', () => {
+  const topology = () => undefined
+  for (const [options, message] of [
+    [{ tls: true }, /`tls` of ioredisNatMap to be an object of TLS options .*got true/],
+    [{ tls: [] }, /`tls` of ioredisNatMap to be an object of TLS options/],
+    [{ tls: null }, /`tls` of ioredisNatMap to be an object of TLS options .*got null/],
+    [
+      { preferredEndpoint: 'IP', topology },
+      /`preferredEndpoint` of ioredisNatMap to be 'ip' or 'hostname', got "IP"/,
+    ],
+    [{ preferredEndpoint: 'ip' }, /`topology` of ioredisNatMap with `preferredEndpoint`/],
+    [{ topology: {} }, /`topology` of ioredisNatMap to be a function/],
+    [{ servername: 'x' }, /Unknown option "servername" of ioredisNatMap/],
+  ] as const) {
+    assert.throws(
+      () => ioredisNatMap(undefined, options as never),
+      { name: 'TypeError', message },
+      String(message),
+    )
+  }
+  // A topology function that returns something else is a TypeError when it is read.
+  const natMap = ioredisNatMap(undefined, { topology: () => ({ nodes: 7 }) as never })
+  assert.throws(() => natMap('127.0.0.1:7000'), {
+    name: 'TypeError',
+    message: /`topology` of ioredisNatMap to return a topology reader's result/,
+  })
+})
+
+test('the TLS type checks above hold values too', () => {
+  assert.equal(typeof tlsOptions5.natMap, 'function')
+  assert.deepEqual(tlsStartup6, [{ host: '127.0.0.1', port: 7000, tls: { servername: 'node-a.localhost' } }])
 })

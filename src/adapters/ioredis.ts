@@ -9,6 +9,15 @@
  * ioredis 5.5.0 `natMap` may be a function; before, it is an object looked up by the exact string. Startup
  * nodes do not pass through `natMap`: give them canonical with {@link ioredisStartupNodes}.
  *
+ * TLS: ioredis builds each pool connection from the `natMap` answer with lodash-style defaults (answer
+ * first, `redisOptions` after, `built/cluster/ConnectionPool.js` `createRedisFromOptions`), so an answer's
+ * `tls` is used in place of `redisOptions.tls`, not merged with it, and reaches `tls.connect` as it is
+ * (`built/connectors/StandaloneConnector.js`). Given the `tls` option, every answer carries those TLS
+ * options with the `servername` of the node (the DNS name it was announced by), so a node dialled at an IP
+ * address still has its certificate checked against its name. ioredis hands `natMap` only the first two
+ * fields of a `CLUSTER SLOTS` entry (host and port); the `hostname` and `ip` metadata Redis 7 adds is
+ * dropped, so the other endpoint of a node comes from a topology reader's result (`topology`).
+ *
  * What it cannot do: a MOVED target is written into ioredis's slot table as Redis spelled it, before the
  * mapping, so after a MOVED that spells a node differently from the pool, that slot's commands go to a
  * random pool member (which redirects them) until the refresh the MOVED triggers rewrites the table with
@@ -18,19 +27,40 @@
  * ioredis 5 and 6's own `ClusterOptions`.
  */
 
+import type { ConnectionOptions } from 'node:tls'
 import type { AddressInput, AddressKeyer } from '../key/internal.js'
-import { preview } from '../key/internal.js'
+import { preview, readOptions } from '../key/internal.js'
 import {
+  ADDRESS_MAP_OPTION_RULES,
   type AddressMapOptions,
   addressMapper,
+  checkSettings,
   endpointThrough,
+  type MappedEndpoint,
   readKeyer,
-  readOnInvalid,
+  tlsOptionRule,
   uniqueEndpoints,
 } from './address-map.js'
 
 export type { AddressKeyer } from '../key/internal.js'
-export type { AddressMapOptions } from './address-map.js'
+export type {
+  AddressMapOptions,
+  AnnouncedNode,
+  AnnouncedTopology,
+  PreferredEndpoint,
+} from './address-map.js'
+
+/**
+ * The TLS options of every node (`ca`, `cert`, `key`, `rejectUnauthorized`, …), as `tls.connect` takes them.
+ * A `servername` here is used only for a node whose DNS name the adapter does not know.
+ *
+ * @example
+ * ```ts
+ * const tls: IoredisTlsOptions = { ca: readFileSync('ca.pem'), rejectUnauthorized: true }
+ * ```
+ * @category Adapters
+ */
+export type IoredisTlsOptions = ConnectionOptions
 
 /**
  * A node as ioredis takes it in `startupNodes` and answers from `natMap`: a host (IPv6 bare) and a port.
@@ -41,6 +71,11 @@ export interface IoredisNode {
   host: string
   /** The port. */
   port: number
+  /**
+   * With the adapter's `tls` option: those TLS options, with `servername` set to the node's DNS name when
+   * the adapter knows it. ioredis connects with these in place of `redisOptions.tls`.
+   */
+  tls?: IoredisTlsOptions
 }
 
 /**
@@ -60,7 +95,48 @@ export type IoredisNatMapFunction = (address: string) => IoredisNode | null
  * Options of {@link ioredisNatMap}.
  * @category Adapters
  */
-export interface IoredisNatMapOptions extends AddressMapOptions {}
+export interface IoredisNatMapOptions extends AddressMapOptions {
+  /**
+   * TLS options for every node: each answer then carries them as its `tls`, with the node's `servername`
+   * (the DNS name it was announced by, or, from `topology`, the hostname of a node announced by IP). Give
+   * here what you would give `redisOptions.tls`: ioredis takes an answer's `tls` in its place, not merged.
+   * Read once, when the map is made.
+   * @defaultValue none: answers carry no `tls`, and `redisOptions.tls` applies as it is
+   */
+  tls?: IoredisTlsOptions | undefined
+}
+
+/**
+ * Options of {@link ioredisStartupNodes}.
+ * @category Adapters
+ */
+export interface IoredisStartupNodesOptions {
+  /** TLS options for every seed, with its `servername`, as in {@link IoredisNatMapOptions.tls}. */
+  tls?: IoredisTlsOptions | undefined
+}
+
+const TLS_RULE = /* @__PURE__ */ tlsOptionRule(
+  "an object of TLS options (ioredis uses a node's `tls` in place of `redisOptions.tls`, so give them all here)",
+  false,
+)
+
+const NAT_MAP_OPTION_RULES = { ...ADDRESS_MAP_OPTION_RULES, tls: TLS_RULE }
+
+const STARTUP_OPTION_RULES = { tls: TLS_RULE }
+
+/** An adapter's endpoint as an ioredis node: with the TLS options and the node's name, when TLS is on. */
+const toNode = (
+  endpoint: MappedEndpoint,
+  tls: Readonly<Record<string, unknown>> | undefined,
+): IoredisNode => {
+  const node: IoredisNode = { host: endpoint.host, port: endpoint.port }
+  if (tls !== undefined) {
+    node.tls = (
+      endpoint.servername === undefined ? { ...tls } : { ...tls, servername: endpoint.servername }
+    ) as IoredisTlsOptions
+  }
+  return node
+}
 
 /**
  * A `natMap` function for ioredis 5.5.0 and later: every spelling of a node maps to its canonical endpoint,
@@ -72,8 +148,14 @@ export interface IoredisNatMapOptions extends AddressMapOptions {}
  * or peers that reach it over IPv6), use a keyer with the dual-stack policy:
  * `createNodeKeyer({ resolver: loopbackResolver({ dualStack: true }) })`.
  *
- * @param keyer - The keyer; default `canonicalNodeKey` (`localhost` is `127.0.0.1`).
- * @throws TypeError for a keyer that is not a function or a bad option.
+ * For `rediss://` clusters, give `tls`: every answer then carries those TLS options with the node's
+ * `servername`, so a node announced as `node-a.example` and dialled at the address the keyer's resolver
+ * gives still has its certificate checked against `node-a.example`.
+ *
+ * @param keyer - The keyer; default `canonicalNodeKey` (`localhost`, and names under `.localhost`, are
+ * `127.0.0.1`).
+ * @throws TypeError for a keyer that is not a function, a bad option, or `preferredEndpoint` without
+ * `topology`.
  * @example
  * ```ts
  * import { Cluster } from 'ioredis'
@@ -84,6 +166,12 @@ export interface IoredisNatMapOptions extends AddressMapOptions {}
  * const cluster = new Cluster(ioredisStartupNodes(['LOCALHOST:7000', '[::1]:7001'], keyer), {
  *   natMap: ioredisNatMap(keyer, { onInvalid: (address, error) => console.warn(address, error.message) }),
  * })
+ *
+ * // TLS, nodes announced by name: each node's certificate is checked against its name.
+ * const tls = { ca: readFileSync('ca.pem'), rejectUnauthorized: true }
+ * const secure = new Cluster(ioredisStartupNodes(['node-a.example:6380'], keyer, { tls }), {
+ *   natMap: ioredisNatMap(keyer, { tls }),
+ * })
  * ```
  * @category Adapters
  */
@@ -91,8 +179,16 @@ export const ioredisNatMap = (
   keyer?: AddressKeyer,
   options?: IoredisNatMapOptions,
 ): IoredisNatMapFunction => {
-  const map = addressMapper(readKeyer(keyer, 'ioredisNatMap'), readOnInvalid(options, 'ioredisNatMap'))
-  return (address) => map(address) ?? null
+  const { tls, ...settings } = readOptions(options, 'ioredisNatMap', NAT_MAP_OPTION_RULES)
+  const map = addressMapper(
+    readKeyer(keyer, 'ioredisNatMap'),
+    checkSettings(settings, 'ioredisNatMap'),
+    'ioredisNatMap',
+  )
+  return (address) => {
+    const endpoint = map(address)
+    return endpoint === undefined ? null : toNode(endpoint, tls)
+  }
 }
 
 /**
@@ -101,17 +197,31 @@ export const ioredisNatMap = (
  * `natMap`, and looks names up with DNS itself, so seeds spelled `LOCALHOST` or `[::1]` would otherwise be
  * keyed apart from the topology's `127.0.0.1`.
  *
+ * With `tls`, each seed carries those TLS options with its `servername` (the DNS name the seed gave), as
+ * the answers of {@link ioredisNatMap} do.
+ *
  * @param keyer - The keyer; use the one given to {@link ioredisNatMap}. Default `canonicalNodeKey`.
- * @throws The keyer's `NodeKeyError` for a seed that is not an address; TypeError for no seeds at all.
+ * @throws The keyer's `NodeKeyError` for a seed that is not an address; TypeError for no seeds at all or a
+ * bad option.
  * @example
  * ```ts
  * ioredisStartupNodes(['LOCALHOST:7000', 'redis://127.0.0.1:7000', '[::1]:7001'])
  * // [{ host: '127.0.0.1', port: 7000 }, { host: '::1', port: 7001 }]
+ * ioredisStartupNodes(['node-a.localhost:6380'], undefined, { tls: { rejectUnauthorized: true } })
+ * // [{ host: '127.0.0.1', port: 6380, tls: { rejectUnauthorized: true, servername: 'node-a.localhost' } }]
  * ```
  * @category Adapters
  */
-export const ioredisStartupNodes = (seeds: Iterable<AddressInput>, keyer?: AddressKeyer): IoredisNode[] =>
-  uniqueEndpoints(seeds, readKeyer(keyer, 'ioredisStartupNodes'), 'ioredisStartupNodes')
+export const ioredisStartupNodes = (
+  seeds: Iterable<AddressInput>,
+  keyer?: AddressKeyer,
+  options?: IoredisStartupNodesOptions,
+): IoredisNode[] => {
+  const { tls } = readOptions(options, 'ioredisStartupNodes', STARTUP_OPTION_RULES)
+  return uniqueEndpoints(seeds, readKeyer(keyer, 'ioredisStartupNodes'), 'ioredisStartupNodes').map(
+    (endpoint) => toNode(endpoint, tls),
+  )
+}
 
 /**
  * A `natMap` object table for ioredis before 5.5.0, which looks the exact `host:port` string up: each

@@ -14,6 +14,14 @@
  * table (a `staticResolver` in the keyer) matches whatever spelling the cluster reports. Without it, a
  * cluster reporting `LOCALHOST` makes node-redis dial the name (and resolve it itself).
  *
+ * TLS: the answer of `nodeAddressMap` becomes the node's socket options, spread over `defaults.socket`
+ * (`#createClient` and `#clientOptionsDefaults`), and node-redis hands the socket options to `tls.connect`
+ * when `tls` is `true` (`dist/lib/client/socket.js`). So with the `tls` option, each answer carries the
+ * node's `servername` (the DNS name it was announced by), and a node dialled at an IP address still has its
+ * certificate checked against its name. node-redis reads `CLUSTER SLOTS` through its own `transformReply`,
+ * which keeps a node's host, port and id and drops the `hostname` and `ip` metadata Redis 7 adds, so the
+ * other endpoint of a node comes from a topology reader's result (`topology`).
+ *
  * What it cannot do: make two spellings one node. When one node is reported as `::1:7002` by one peer and
  * `127.0.0.1:7002` by another, node-redis holds two entries and, as the reply it last read changes spelling,
  * destroys one client and connects another; an ASK whose spelling differs from the topology's costs a
@@ -24,17 +32,40 @@
  * `redis` 5 and 6's own `RedisClusterOptions`.
  */
 
+import type { ConnectionOptions } from 'node:tls'
 import type { AddressInput, AddressKeyer } from '../key/internal.js'
+import { readOptions } from '../key/internal.js'
 import {
+  ADDRESS_MAP_OPTION_RULES,
   type AddressMapOptions,
   addressMapper,
+  checkSettings,
+  type MappedEndpoint,
   readKeyer,
-  readOnInvalid,
+  tlsOptionRule,
   uniqueEndpoints,
 } from './address-map.js'
 
 export type { AddressKeyer } from '../key/internal.js'
-export type { AddressMapOptions } from './address-map.js'
+export type {
+  AddressMapOptions,
+  AnnouncedNode,
+  AnnouncedTopology,
+  PreferredEndpoint,
+} from './address-map.js'
+
+/**
+ * The `tls` option of the node-redis adapters: `true` to add each node's `servername` to the socket (the
+ * rest from `defaults.socket`, which node-redis spreads under it), or TLS options to put in every socket
+ * too (`ca`, `rejectUnauthorized`, …; then the socket also gets `tls: true`).
+ *
+ * @example
+ * ```ts
+ * const tls: NodeRedisTlsOption = { ca: readFileSync('ca.pem'), rejectUnauthorized: true }
+ * ```
+ * @category Adapters
+ */
+export type NodeRedisTlsOption = boolean | ConnectionOptions
 
 /**
  * The socket address node-redis dials: a host (IPv6 bare) and a port.
@@ -45,6 +76,10 @@ export interface NodeRedisAddress {
   host: string
   /** The port. */
   port: number
+  /** With the adapter's `tls` option: the node's DNS name, for SNI and the certificate check, when known. */
+  servername?: string
+  /** With TLS options as the adapter's `tls` option: `true`, so node-redis connects with TLS. */
+  tls?: true
 }
 
 /**
@@ -73,7 +108,47 @@ export interface NodeRedisRootNode {
  * Options of {@link nodeRedisAddressMap}.
  * @category Adapters
  */
-export interface NodeRedisAddressMapOptions extends AddressMapOptions {}
+export interface NodeRedisAddressMapOptions extends AddressMapOptions {
+  /**
+   * TLS for every node: `true` adds each node's `servername` (the DNS name it was announced by, or, from
+   * `topology`, the hostname of a node announced by IP) to its socket, with the rest of the TLS options
+   * from `defaults.socket`; TLS options are put in every socket too, with `tls: true`. Read once, when the
+   * map is made.
+   * @defaultValue `false`: answers are `{ host, port }`
+   */
+  tls?: NodeRedisTlsOption | undefined
+}
+
+/**
+ * Options of {@link nodeRedisRootNodes}.
+ * @category Adapters
+ */
+export interface NodeRedisRootNodesOptions {
+  /** TLS for every root node, with its `servername`, as in {@link NodeRedisAddressMapOptions.tls}. */
+  tls?: NodeRedisTlsOption | undefined
+}
+
+const TLS_RULE = /* @__PURE__ */ tlsOptionRule('a boolean or an object of TLS options', true)
+
+const ADDRESS_MAP_RULES = { ...ADDRESS_MAP_OPTION_RULES, tls: TLS_RULE }
+
+const ROOT_NODE_RULES = { tls: TLS_RULE }
+
+/**
+ * An adapter's endpoint as a node-redis socket: with TLS on, the node's name, and the TLS options given
+ * (under `host` and `port`, which always win).
+ */
+const toSocket = (
+  endpoint: MappedEndpoint,
+  tls: Readonly<Record<string, unknown>> | true | undefined,
+): NodeRedisAddress => {
+  if (tls === undefined) return { host: endpoint.host, port: endpoint.port }
+  const socket: Record<string, unknown> = tls === true ? {} : { ...tls, tls: true }
+  socket['host'] = endpoint.host
+  socket['port'] = endpoint.port
+  if (endpoint.servername !== undefined) socket['servername'] = endpoint.servername
+  return socket as unknown as NodeRedisAddress
+}
 
 /**
  * A `nodeAddressMap` function for node-redis: every spelling of a node dials its canonical endpoint, through
@@ -82,8 +157,14 @@ export interface NodeRedisAddressMapOptions extends AddressMapOptions {}
  * notes). An address the keyer refuses maps to `undefined` (dialled as it is) and is reported to
  * `onInvalid`.
  *
- * @param keyer - The keyer; default `canonicalNodeKey` (`localhost` is `127.0.0.1`).
- * @throws TypeError for a keyer that is not a function or a bad option.
+ * For TLS clusters, give `tls`: each answer then carries the node's `servername`, so a node announced as
+ * `node-a.example` and dialled at the address the keyer's resolver gives has its certificate checked against
+ * `node-a.example`.
+ *
+ * @param keyer - The keyer; default `canonicalNodeKey` (`localhost`, and names under `.localhost`, are
+ * `127.0.0.1`).
+ * @throws TypeError for a keyer that is not a function, a bad option, or `preferredEndpoint` without
+ * `topology`.
  * @example
  * ```ts
  * import { createCluster } from 'redis'
@@ -93,32 +174,58 @@ export interface NodeRedisAddressMapOptions extends AddressMapOptions {}
  *   rootNodes: nodeRedisRootNodes(['LOCALHOST:7000', 'redis://127.0.0.1:7001']),
  *   nodeAddressMap: nodeRedisAddressMap(),
  * })
+ *
+ * // TLS, nodes announced by name: each node's certificate is checked against its name.
+ * const secure = createCluster({
+ *   rootNodes: nodeRedisRootNodes(['node-a.example:6380'], undefined, { tls: true }),
+ *   nodeAddressMap: nodeRedisAddressMap(undefined, { tls: true }),
+ *   defaults: { socket: { tls: true, ca: readFileSync('ca.pem'), rejectUnauthorized: true } },
+ * })
  * ```
  * @category Adapters
  */
 export const nodeRedisAddressMap = (
   keyer?: AddressKeyer,
   options?: NodeRedisAddressMapOptions,
-): NodeRedisAddressMapFunction =>
-  addressMapper(readKeyer(keyer, 'nodeRedisAddressMap'), readOnInvalid(options, 'nodeRedisAddressMap'))
+): NodeRedisAddressMapFunction => {
+  const { tls, ...settings } = readOptions(options, 'nodeRedisAddressMap', ADDRESS_MAP_RULES)
+  const map = addressMapper(
+    readKeyer(keyer, 'nodeRedisAddressMap'),
+    checkSettings(settings, 'nodeRedisAddressMap'),
+    'nodeRedisAddressMap',
+  )
+  return (address) => {
+    const endpoint = map(address)
+    return endpoint === undefined ? undefined : toSocket(endpoint, tls)
+  }
+}
 
 /**
  * node-redis `rootNodes` from seeds in any spelling: `{ socket: { host, port } }` with canonical endpoints,
  * one per node (the first spelling of a node kept), in the order given.
  *
+ * With `tls`, each socket carries the seed's `servername` (the DNS name it gave), as the answers of
+ * {@link nodeRedisAddressMap} do.
+ *
  * @param keyer - The keyer; use the one given to {@link nodeRedisAddressMap}. Default `canonicalNodeKey`.
- * @throws The keyer's `NodeKeyError` for a seed that is not an address; TypeError for no seeds at all.
+ * @throws The keyer's `NodeKeyError` for a seed that is not an address; TypeError for no seeds at all or a
+ * bad option.
  * @example
  * ```ts
  * nodeRedisRootNodes(['LOCALHOST:7000', '127.0.0.1:7000', '[::1]:7001'])
  * // [{ socket: { host: '127.0.0.1', port: 7000 } }, { socket: { host: '::1', port: 7001 } }]
+ * nodeRedisRootNodes(['node-a.localhost:6380'], undefined, { tls: true })
+ * // [{ socket: { host: '127.0.0.1', port: 6380, servername: 'node-a.localhost' } }]
  * ```
  * @category Adapters
  */
 export const nodeRedisRootNodes = (
   seeds: Iterable<AddressInput>,
   keyer?: AddressKeyer,
-): NodeRedisRootNode[] =>
-  uniqueEndpoints(seeds, readKeyer(keyer, 'nodeRedisRootNodes'), 'nodeRedisRootNodes').map((socket) => ({
-    socket,
-  }))
+  options?: NodeRedisRootNodesOptions,
+): NodeRedisRootNode[] => {
+  const { tls } = readOptions(options, 'nodeRedisRootNodes', ROOT_NODE_RULES)
+  return uniqueEndpoints(seeds, readKeyer(keyer, 'nodeRedisRootNodes'), 'nodeRedisRootNodes').map(
+    (endpoint) => ({ socket: toSocket(endpoint, tls) }),
+  )
+}
