@@ -34,7 +34,8 @@ const ENTRIES = {
   'node-map': 'node-map/index.js',
   dns: 'dns/index.js',
   topology: 'topology/index.js',
-  adapters: ['adapters/ioredis.js', 'adapters/node-redis.js'],
+  adapters: ['adapters/ioredis.js', 'adapters/node-redis.js', 'adapters/valkey-glide.js'],
+  ring: 'ring/index.js',
   cli: 'cli/main.js',
 }
 

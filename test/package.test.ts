@@ -81,14 +81,20 @@ test('npm pack builds a clean copy, and the tarball works through import, requir
     'dist/commonjs/index.d.ts',
     'dist/commonjs/core.js',
     'src/index.ts',
-    ...['node-map/index', 'dns/index', 'topology/index', 'adapters/ioredis', 'adapters/node-redis'].flatMap(
-      (entry) => [
-        `dist/esm/${entry}.js`,
-        `dist/esm/${entry}.d.ts`,
-        `dist/commonjs/${entry}.js`,
-        `dist/commonjs/${entry}.d.ts`,
-      ],
-    ),
+    ...[
+      'node-map/index',
+      'dns/index',
+      'topology/index',
+      'adapters/ioredis',
+      'adapters/node-redis',
+      'adapters/valkey-glide',
+      'ring/index',
+    ].flatMap((entry) => [
+      `dist/esm/${entry}.js`,
+      `dist/esm/${entry}.d.ts`,
+      `dist/commonjs/${entry}.js`,
+      `dist/commonjs/${entry}.d.ts`,
+    ]),
   ]) {
     assert.ok(files.includes(file), `${file} is in the tarball`)
   }

@@ -78,8 +78,9 @@ export class NodeKeyError extends Error {
   override name = 'NodeKeyError'
   /**
    * A stable code: `ERR_NODE_KEY_INVALID_HOST`, `ERR_NODE_KEY_INVALID_PORT`, or from a product entry,
-   * `ERR_NODE_KEY_INVALID_TOPOLOGY` (`canonical-node-key/topology`) and `ERR_NODE_KEY_STALE_CREATION`
-   * (`canonical-node-key/node-map`).
+   * `ERR_NODE_KEY_INVALID_TOPOLOGY` (`canonical-node-key/topology`), `ERR_NODE_KEY_STALE_CREATION` and
+   * `ERR_NODE_KEY_SYNC_REFUSED` (`canonical-node-key/node-map`), and `ERR_NODE_KEY_RING`
+   * (`canonical-node-key/ring`).
    */
   readonly code: string
   /**
@@ -164,6 +165,8 @@ const CODES = new Set([
   'ERR_NODE_KEY_INVALID_PORT',
   'ERR_NODE_KEY_INVALID_TOPOLOGY',
   'ERR_NODE_KEY_STALE_CREATION',
+  'ERR_NODE_KEY_SYNC_REFUSED',
+  'ERR_NODE_KEY_RING',
 ])
 
 /**
