@@ -70,6 +70,14 @@ export interface AnnouncedTopology {
 
 /**
  * Options of the address-map adapters (`ioredisNatMap`, `nodeRedisAddressMap`) that both share.
+ * @example
+ * ```ts
+ * const options: AddressMapOptions = {
+ *   onInvalid: (address, error) => console.warn(address, error.message),
+ *   topology: () => latest,
+ *   preferredEndpoint: 'hostname',
+ * }
+ * ```
  * @category Adapters
  */
 export interface AddressMapOptions {

@@ -27,7 +27,6 @@
  * ioredis 5 and 6's own `ClusterOptions`.
  */
 
-import type { ConnectionOptions } from 'node:tls'
 import type { AddressInput, AddressKeyer } from '../key/internal.js'
 import { preview, readOptions } from '../key/internal.js'
 import {
@@ -51,8 +50,9 @@ export type {
 } from './address-map.js'
 
 /**
- * The TLS options of every node (`ca`, `cert`, `key`, `rejectUnauthorized`, …), as `tls.connect` takes them.
- * A `servername` here is used only for a node whose DNS name the adapter does not know.
+ * The TLS options of every node (`ca`, `cert`, `key`, `rejectUnauthorized`, …), as `tls.connect` takes them:
+ * any object, so a `tls.ConnectionOptions` fits without this package depending on Node.js's type
+ * declarations. A `servername` here is used only for a node whose DNS name the adapter does not know.
  *
  * @example
  * ```ts
@@ -60,7 +60,25 @@ export type {
  * ```
  * @category Adapters
  */
-export type IoredisTlsOptions = ConnectionOptions
+export type IoredisTlsOptions = object
+
+/**
+ * The `tls` of a node the adapters answer: the TLS options given, with the node's `servername` when the
+ * adapter knows its name.
+ *
+ * @example
+ * ```ts
+ * const tls: IoredisNodeTls | undefined = ioredisNatMap(undefined, { tls: {} })('node-a.localhost:7000')?.tls
+ * // { servername: 'node-a.localhost' }
+ * ```
+ * @category Adapters
+ */
+export interface IoredisNodeTls {
+  /** The DNS name to send (SNI) and check the certificate against. */
+  servername?: string
+  /** Every other TLS option, as given. */
+  [option: string]: unknown
+}
 
 /**
  * A node as ioredis takes it in `startupNodes` and answers from `natMap`: a host (IPv6 bare) and a port.
@@ -75,7 +93,7 @@ export interface IoredisNode {
    * With the adapter's `tls` option: those TLS options, with `servername` set to the node's DNS name when
    * the adapter knows it. ioredis connects with these in place of `redisOptions.tls`.
    */
-  tls?: IoredisTlsOptions
+  tls?: IoredisNodeTls
 }
 
 /**
@@ -93,6 +111,10 @@ export type IoredisNatMapFunction = (address: string) => IoredisNode | null
 
 /**
  * Options of {@link ioredisNatMap}.
+ * @example
+ * ```ts
+ * const options: IoredisNatMapOptions = { tls: { ca, rejectUnauthorized: true }, topology: () => latest }
+ * ```
  * @category Adapters
  */
 export interface IoredisNatMapOptions extends AddressMapOptions {
@@ -108,6 +130,10 @@ export interface IoredisNatMapOptions extends AddressMapOptions {
 
 /**
  * Options of {@link ioredisStartupNodes}.
+ * @example
+ * ```ts
+ * ioredisStartupNodes(['node-a.example:6380'], keyer, { tls: { ca, rejectUnauthorized: true } })
+ * ```
  * @category Adapters
  */
 export interface IoredisStartupNodesOptions {
@@ -131,9 +157,7 @@ const toNode = (
 ): IoredisNode => {
   const node: IoredisNode = { host: endpoint.host, port: endpoint.port }
   if (tls !== undefined) {
-    node.tls = (
-      endpoint.servername === undefined ? { ...tls } : { ...tls, servername: endpoint.servername }
-    ) as IoredisTlsOptions
+    node.tls = endpoint.servername === undefined ? { ...tls } : { ...tls, servername: endpoint.servername }
   }
   return node
 }

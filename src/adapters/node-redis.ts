@@ -32,7 +32,6 @@
  * `redis` 5 and 6's own `RedisClusterOptions`.
  */
 
-import type { ConnectionOptions } from 'node:tls'
 import type { AddressInput, AddressKeyer } from '../key/internal.js'
 import { readOptions } from '../key/internal.js'
 import {
@@ -57,7 +56,8 @@ export type {
 /**
  * The `tls` option of the node-redis adapters: `true` to add each node's `servername` to the socket (the
  * rest from `defaults.socket`, which node-redis spreads under it), or TLS options to put in every socket
- * too (`ca`, `rejectUnauthorized`, …; then the socket also gets `tls: true`).
+ * too (`ca`, `rejectUnauthorized`, …, as `tls.connect` takes them: any object, so a `tls.ConnectionOptions`
+ * fits without this package depending on Node.js's type declarations; the socket then also gets `tls: true`).
  *
  * @example
  * ```ts
@@ -65,7 +65,7 @@ export type {
  * ```
  * @category Adapters
  */
-export type NodeRedisTlsOption = boolean | ConnectionOptions
+export type NodeRedisTlsOption = boolean | object
 
 /**
  * The socket address node-redis dials: a host (IPv6 bare) and a port.
@@ -80,6 +80,8 @@ export interface NodeRedisAddress {
   servername?: string
   /** With TLS options as the adapter's `tls` option: `true`, so node-redis connects with TLS. */
   tls?: true
+  /** With TLS options as the adapter's `tls` option: each of them, as given. */
+  [option: string]: unknown
 }
 
 /**
@@ -106,6 +108,10 @@ export interface NodeRedisRootNode {
 
 /**
  * Options of {@link nodeRedisAddressMap}.
+ * @example
+ * ```ts
+ * const options: NodeRedisAddressMapOptions = { tls: true, topology: () => latest }
+ * ```
  * @category Adapters
  */
 export interface NodeRedisAddressMapOptions extends AddressMapOptions {
@@ -121,6 +127,10 @@ export interface NodeRedisAddressMapOptions extends AddressMapOptions {
 
 /**
  * Options of {@link nodeRedisRootNodes}.
+ * @example
+ * ```ts
+ * nodeRedisRootNodes(['node-a.example:6380'], keyer, { tls: true })
+ * ```
  * @category Adapters
  */
 export interface NodeRedisRootNodesOptions {
