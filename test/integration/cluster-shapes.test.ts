@@ -78,9 +78,11 @@ const ioredisContender = async (
   version: 5 | 6,
   seeds: readonly string[],
   keys: readonly string[],
+  scaleReads: 'master' | 'all' = 'master',
 ): Promise<Contender> => {
-  const name = uniqueName(`ioredis${version}`)
-  const options = { redisOptions: { connectionName: name }, natMap: ioredisNatMap() }
+  const name = uniqueName(`ioredis${version}-${scaleReads}`)
+  // `scaleReads: 'all'` sends reads to replicas too, so ioredis holds a connection to every node.
+  const options = { redisOptions: { connectionName: name }, natMap: ioredisNatMap(), scaleReads }
   const startupNodes = ioredisStartupNodes(seeds)
   const client =
     version === 5 ? new Ioredis5Cluster(startupNodes, options) : new Ioredis6Cluster(startupNodes, options)
@@ -90,7 +92,7 @@ const ioredisContender = async (
     client.once('end', () => reject(new Error(`ioredis ${version} ended before ready`)))
   })
   return {
-    label: `ioredis ${version} + adapter`,
+    label: `ioredis ${version} + adapter${scaleReads === 'all' ? ', reads on replicas' : ''}`,
     name,
     check: 'strict',
     load: startWorkload(client, keys, load(name)),
@@ -193,6 +195,8 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
       await exampleContender(seeds, keys),
       await ioredisContender(5, seeds, keys),
       await ioredisContender(6, seeds, keys),
+      await ioredisContender(5, seeds, keys, 'all'),
+      await ioredisContender(6, seeds, keys, 'all'),
       await nodeRedisContender(5, seeds, keys, true),
       await nodeRedisContender(6, seeds, keys, true),
       await nodeRedisContender(5, seeds, keys, false),
