@@ -13,7 +13,7 @@ import type * as NodeMapEntry from '../src/node-map/index.ts'
 export const target: 'dist' | 'src' = process.env['BENCH_TARGET'] === 'src' ? 'src' : 'dist'
 
 /** Where an entry's ESM module lies for {@link target}: `''` for the root, else the subpath's folder. */
-export const entryUrl = (entry: '' | 'node-map' | 'dns' | 'topology' = ''): URL =>
+export const entryUrl = (entry: '' | 'node-map' | 'dns' | 'topology' | 'ring' = ''): URL =>
   new URL(
     target === 'src'
       ? `../src/${entry === '' ? '' : `${entry}/`}index.ts`

@@ -12,74 +12,6 @@
  * MD5 is used here as ketama uses it, to spread servers and keys over the ring, never as a security measure.
  */
 
-/** The sine constants of RFC 1321 section 3.4: the integer part of 2^32 × |sin(i + 1)|. */
-const K = /* @__PURE__ */ Int32Array.of(
-  0xd76aa478,
-  0xe8c7b756,
-  0x242070db,
-  0xc1bdceee,
-  0xf57c0faf,
-  0x4787c62a,
-  0xa8304613,
-  0xfd469501,
-  0x698098d8,
-  0x8b44f7af,
-  0xffff5bb1,
-  0x895cd7be,
-  0x6b901122,
-  0xfd987193,
-  0xa679438e,
-  0x49b40821,
-  0xf61e2562,
-  0xc040b340,
-  0x265e5a51,
-  0xe9b6c7aa,
-  0xd62f105d,
-  0x02441453,
-  0xd8a1e681,
-  0xe7d3fbc8,
-  0x21e1cde6,
-  0xc33707d6,
-  0xf4d50d87,
-  0x455a14ed,
-  0xa9e3e905,
-  0xfcefa3f8,
-  0x676f02d9,
-  0x8d2a4c8a,
-  0xfffa3942,
-  0x8771f681,
-  0x6d9d6122,
-  0xfde5380c,
-  0xa4beea44,
-  0x4bdecfa9,
-  0xf6bb4b60,
-  0xbebfbc70,
-  0x289b7ec6,
-  0xeaa127fa,
-  0xd4ef3085,
-  0x04881d05,
-  0xd9d4d039,
-  0xe6db99e5,
-  0x1fa27cf8,
-  0xc4ac5665,
-  0xf4292244,
-  0x432aff97,
-  0xab9423a7,
-  0xfc93a039,
-  0x655b59c3,
-  0x8f0ccc92,
-  0xffeff47d,
-  0x85845dd1,
-  0x6fa87e4f,
-  0xfe2ce6e0,
-  0xa3014314,
-  0x4e0811a1,
-  0xf7537e82,
-  0xbd3af235,
-  0x2ad7d2bb,
-  0xeb86d391,
-)
-
 /** The message block being filled, as 16 little-endian words. */
 const block = /* @__PURE__ */ new Int32Array(16)
 /** The digest so far: the words A, B, C and D. */
@@ -88,47 +20,165 @@ const state = /* @__PURE__ */ new Int32Array(4)
 let filled = 0
 let length = 0
 
-const rotate = (x: number, s: number): number => (x << s) | (x >>> (32 - s))
-
-/** The shift amounts of RFC 1321 section 3.4: four for each round, in turn. */
-const S = /* @__PURE__ */ Uint8Array.of(7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21)
-
-/** One application of the compression function to `block` (RFC 1321 section 3.4, rounds 1 to 4). */
+/**
+ * One application of the compression function to `block`, its 64 steps written out (RFC 1321 section 3.4):
+ * step `i` sets one of `a`, `b`, `c`, `d` (in turn) to `b + ((a + F(b, c, d) + m + k) <<< s)`, with the
+ * message word, shift and sine constant of that step (the constant as a signed 32-bit number).
+ */
 const compress = (): void => {
+  const m0 = block[0]!
+  const m1 = block[1]!
+  const m2 = block[2]!
+  const m3 = block[3]!
+  const m4 = block[4]!
+  const m5 = block[5]!
+  const m6 = block[6]!
+  const m7 = block[7]!
+  const m8 = block[8]!
+  const m9 = block[9]!
+  const m10 = block[10]!
+  const m11 = block[11]!
+  const m12 = block[12]!
+  const m13 = block[13]!
+  const m14 = block[14]!
+  const m15 = block[15]!
   let a = state[0]!
   let b = state[1]!
   let c = state[2]!
   let d = state[3]!
-  let next: number
-  for (let i = 0; i < 16; i++) {
-    next = (b + rotate((a + ((b & c) | (~b & d)) + K[i]! + block[i]!) | 0, S[i & 3]!)) | 0
-    a = d
-    d = c
-    c = b
-    b = next
-  }
-  for (let i = 16; i < 32; i++) {
-    next =
-      (b + rotate((a + ((b & d) | (c & ~d)) + K[i]! + block[(5 * i + 1) & 15]!) | 0, S[4 | (i & 3)]!)) | 0
-    a = d
-    d = c
-    c = b
-    b = next
-  }
-  for (let i = 32; i < 48; i++) {
-    next = (b + rotate((a + (b ^ c ^ d) + K[i]! + block[(3 * i + 5) & 15]!) | 0, S[8 | (i & 3)]!)) | 0
-    a = d
-    d = c
-    c = b
-    b = next
-  }
-  for (let i = 48; i < 64; i++) {
-    next = (b + rotate((a + (c ^ (b | ~d)) + K[i]! + block[(7 * i) & 15]!) | 0, S[12 | (i & 3)]!)) | 0
-    a = d
-    d = c
-    c = b
-    b = next
-  }
+  let x: number
+  // Round 1.
+  x = (a + ((b & c) | (~b & d)) + m0 + -680876936) | 0
+  a = (b + ((x << 7) | (x >>> 25))) | 0
+  x = (d + ((a & b) | (~a & c)) + m1 + -389564586) | 0
+  d = (a + ((x << 12) | (x >>> 20))) | 0
+  x = (c + ((d & a) | (~d & b)) + m2 + 606105819) | 0
+  c = (d + ((x << 17) | (x >>> 15))) | 0
+  x = (b + ((c & d) | (~c & a)) + m3 + -1044525330) | 0
+  b = (c + ((x << 22) | (x >>> 10))) | 0
+  x = (a + ((b & c) | (~b & d)) + m4 + -176418897) | 0
+  a = (b + ((x << 7) | (x >>> 25))) | 0
+  x = (d + ((a & b) | (~a & c)) + m5 + 1200080426) | 0
+  d = (a + ((x << 12) | (x >>> 20))) | 0
+  x = (c + ((d & a) | (~d & b)) + m6 + -1473231341) | 0
+  c = (d + ((x << 17) | (x >>> 15))) | 0
+  x = (b + ((c & d) | (~c & a)) + m7 + -45705983) | 0
+  b = (c + ((x << 22) | (x >>> 10))) | 0
+  x = (a + ((b & c) | (~b & d)) + m8 + 1770035416) | 0
+  a = (b + ((x << 7) | (x >>> 25))) | 0
+  x = (d + ((a & b) | (~a & c)) + m9 + -1958414417) | 0
+  d = (a + ((x << 12) | (x >>> 20))) | 0
+  x = (c + ((d & a) | (~d & b)) + m10 + -42063) | 0
+  c = (d + ((x << 17) | (x >>> 15))) | 0
+  x = (b + ((c & d) | (~c & a)) + m11 + -1990404162) | 0
+  b = (c + ((x << 22) | (x >>> 10))) | 0
+  x = (a + ((b & c) | (~b & d)) + m12 + 1804603682) | 0
+  a = (b + ((x << 7) | (x >>> 25))) | 0
+  x = (d + ((a & b) | (~a & c)) + m13 + -40341101) | 0
+  d = (a + ((x << 12) | (x >>> 20))) | 0
+  x = (c + ((d & a) | (~d & b)) + m14 + -1502002290) | 0
+  c = (d + ((x << 17) | (x >>> 15))) | 0
+  x = (b + ((c & d) | (~c & a)) + m15 + 1236535329) | 0
+  b = (c + ((x << 22) | (x >>> 10))) | 0
+  // Round 2.
+  x = (a + ((b & d) | (c & ~d)) + m1 + -165796510) | 0
+  a = (b + ((x << 5) | (x >>> 27))) | 0
+  x = (d + ((a & c) | (b & ~c)) + m6 + -1069501632) | 0
+  d = (a + ((x << 9) | (x >>> 23))) | 0
+  x = (c + ((d & b) | (a & ~b)) + m11 + 643717713) | 0
+  c = (d + ((x << 14) | (x >>> 18))) | 0
+  x = (b + ((c & a) | (d & ~a)) + m0 + -373897302) | 0
+  b = (c + ((x << 20) | (x >>> 12))) | 0
+  x = (a + ((b & d) | (c & ~d)) + m5 + -701558691) | 0
+  a = (b + ((x << 5) | (x >>> 27))) | 0
+  x = (d + ((a & c) | (b & ~c)) + m10 + 38016083) | 0
+  d = (a + ((x << 9) | (x >>> 23))) | 0
+  x = (c + ((d & b) | (a & ~b)) + m15 + -660478335) | 0
+  c = (d + ((x << 14) | (x >>> 18))) | 0
+  x = (b + ((c & a) | (d & ~a)) + m4 + -405537848) | 0
+  b = (c + ((x << 20) | (x >>> 12))) | 0
+  x = (a + ((b & d) | (c & ~d)) + m9 + 568446438) | 0
+  a = (b + ((x << 5) | (x >>> 27))) | 0
+  x = (d + ((a & c) | (b & ~c)) + m14 + -1019803690) | 0
+  d = (a + ((x << 9) | (x >>> 23))) | 0
+  x = (c + ((d & b) | (a & ~b)) + m3 + -187363961) | 0
+  c = (d + ((x << 14) | (x >>> 18))) | 0
+  x = (b + ((c & a) | (d & ~a)) + m8 + 1163531501) | 0
+  b = (c + ((x << 20) | (x >>> 12))) | 0
+  x = (a + ((b & d) | (c & ~d)) + m13 + -1444681467) | 0
+  a = (b + ((x << 5) | (x >>> 27))) | 0
+  x = (d + ((a & c) | (b & ~c)) + m2 + -51403784) | 0
+  d = (a + ((x << 9) | (x >>> 23))) | 0
+  x = (c + ((d & b) | (a & ~b)) + m7 + 1735328473) | 0
+  c = (d + ((x << 14) | (x >>> 18))) | 0
+  x = (b + ((c & a) | (d & ~a)) + m12 + -1926607734) | 0
+  b = (c + ((x << 20) | (x >>> 12))) | 0
+  // Round 3.
+  x = (a + (b ^ c ^ d) + m5 + -378558) | 0
+  a = (b + ((x << 4) | (x >>> 28))) | 0
+  x = (d + (a ^ b ^ c) + m8 + -2022574463) | 0
+  d = (a + ((x << 11) | (x >>> 21))) | 0
+  x = (c + (d ^ a ^ b) + m11 + 1839030562) | 0
+  c = (d + ((x << 16) | (x >>> 16))) | 0
+  x = (b + (c ^ d ^ a) + m14 + -35309556) | 0
+  b = (c + ((x << 23) | (x >>> 9))) | 0
+  x = (a + (b ^ c ^ d) + m1 + -1530992060) | 0
+  a = (b + ((x << 4) | (x >>> 28))) | 0
+  x = (d + (a ^ b ^ c) + m4 + 1272893353) | 0
+  d = (a + ((x << 11) | (x >>> 21))) | 0
+  x = (c + (d ^ a ^ b) + m7 + -155497632) | 0
+  c = (d + ((x << 16) | (x >>> 16))) | 0
+  x = (b + (c ^ d ^ a) + m10 + -1094730640) | 0
+  b = (c + ((x << 23) | (x >>> 9))) | 0
+  x = (a + (b ^ c ^ d) + m13 + 681279174) | 0
+  a = (b + ((x << 4) | (x >>> 28))) | 0
+  x = (d + (a ^ b ^ c) + m0 + -358537222) | 0
+  d = (a + ((x << 11) | (x >>> 21))) | 0
+  x = (c + (d ^ a ^ b) + m3 + -722521979) | 0
+  c = (d + ((x << 16) | (x >>> 16))) | 0
+  x = (b + (c ^ d ^ a) + m6 + 76029189) | 0
+  b = (c + ((x << 23) | (x >>> 9))) | 0
+  x = (a + (b ^ c ^ d) + m9 + -640364487) | 0
+  a = (b + ((x << 4) | (x >>> 28))) | 0
+  x = (d + (a ^ b ^ c) + m12 + -421815835) | 0
+  d = (a + ((x << 11) | (x >>> 21))) | 0
+  x = (c + (d ^ a ^ b) + m15 + 530742520) | 0
+  c = (d + ((x << 16) | (x >>> 16))) | 0
+  x = (b + (c ^ d ^ a) + m2 + -995338651) | 0
+  b = (c + ((x << 23) | (x >>> 9))) | 0
+  // Round 4.
+  x = (a + (c ^ (b | ~d)) + m0 + -198630844) | 0
+  a = (b + ((x << 6) | (x >>> 26))) | 0
+  x = (d + (b ^ (a | ~c)) + m7 + 1126891415) | 0
+  d = (a + ((x << 10) | (x >>> 22))) | 0
+  x = (c + (a ^ (d | ~b)) + m14 + -1416354905) | 0
+  c = (d + ((x << 15) | (x >>> 17))) | 0
+  x = (b + (d ^ (c | ~a)) + m5 + -57434055) | 0
+  b = (c + ((x << 21) | (x >>> 11))) | 0
+  x = (a + (c ^ (b | ~d)) + m12 + 1700485571) | 0
+  a = (b + ((x << 6) | (x >>> 26))) | 0
+  x = (d + (b ^ (a | ~c)) + m3 + -1894986606) | 0
+  d = (a + ((x << 10) | (x >>> 22))) | 0
+  x = (c + (a ^ (d | ~b)) + m10 + -1051523) | 0
+  c = (d + ((x << 15) | (x >>> 17))) | 0
+  x = (b + (d ^ (c | ~a)) + m1 + -2054922799) | 0
+  b = (c + ((x << 21) | (x >>> 11))) | 0
+  x = (a + (c ^ (b | ~d)) + m8 + 1873313359) | 0
+  a = (b + ((x << 6) | (x >>> 26))) | 0
+  x = (d + (b ^ (a | ~c)) + m15 + -30611744) | 0
+  d = (a + ((x << 10) | (x >>> 22))) | 0
+  x = (c + (a ^ (d | ~b)) + m6 + -1560198380) | 0
+  c = (d + ((x << 15) | (x >>> 17))) | 0
+  x = (b + (d ^ (c | ~a)) + m13 + 1309151649) | 0
+  b = (c + ((x << 21) | (x >>> 11))) | 0
+  x = (a + (c ^ (b | ~d)) + m4 + -145523070) | 0
+  a = (b + ((x << 6) | (x >>> 26))) | 0
+  x = (d + (b ^ (a | ~c)) + m11 + -1120210379) | 0
+  d = (a + ((x << 10) | (x >>> 22))) | 0
+  x = (c + (a ^ (d | ~b)) + m2 + 718787259) | 0
+  c = (d + ((x << 15) | (x >>> 17))) | 0
+  x = (b + (d ^ (c | ~a)) + m9 + -343485551) | 0
+  b = (c + ((x << 21) | (x >>> 11))) | 0
   state[0] = (state[0]! + a) | 0
   state[1] = (state[1]! + b) | 0
   state[2] = (state[2]! + c) | 0
@@ -170,6 +220,25 @@ const finish = (): void => {
   compress()
 }
 
+/**
+ * The whole digest of an ASCII string of at most 55 characters, which fits one block with its padding: the
+ * common key, read straight into the block. `false`, with nothing hashed, for any other string.
+ */
+const shortAscii = (text: string): boolean => {
+  const count = text.length
+  if (count > 55) return false
+  begin()
+  for (let i = 0; i < count; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0x80) return false
+    block[i >> 2]! |= code << ((i & 3) << 3)
+  }
+  block[count >> 2]! |= 0x80 << ((count & 3) << 3)
+  block[14] = count * 8
+  compress()
+  return true
+}
+
 /** Feed the UTF-8 bytes of `text`; a lone surrogate is U+FFFD. */
 const pushString = (text: string): void => {
   const count = text.length
@@ -203,6 +272,15 @@ const pushString = (text: string): void => {
   }
 }
 
+/** Hash `input` into `state`. */
+const digest = (input: string | Uint8Array): void => {
+  if (typeof input === 'string' && shortAscii(input)) return
+  begin()
+  if (typeof input === 'string') pushString(input)
+  else for (let i = 0; i < input.length; i++) push(input[i]!)
+  finish()
+}
+
 /**
  * The MD5 digest of `input` (a string, hashed as its UTF-8 bytes, or bytes) as its four little-endian
  * words, written into `out` as unsigned 32-bit numbers: word `j` is digest bytes `4j` to `4j + 3`, low byte
@@ -216,10 +294,7 @@ const pushString = (text: string): void => {
  * ```
  */
 export const md5Words = (input: string | Uint8Array, out: Uint32Array): Uint32Array => {
-  begin()
-  if (typeof input === 'string') pushString(input)
-  else for (let i = 0; i < input.length; i++) push(input[i]!)
-  finish()
+  digest(input)
   out[0] = state[0]!
   out[1] = state[1]!
   out[2] = state[2]!
@@ -237,9 +312,6 @@ export const md5Words = (input: string | Uint8Array, out: Uint32Array): Uint32Ar
  * ```
  */
 export const md5Point = (input: string | Uint8Array): number => {
-  begin()
-  if (typeof input === 'string') pushString(input)
-  else for (let i = 0; i < input.length; i++) push(input[i]!)
-  finish()
+  digest(input)
   return state[0]! >>> 0
 }
