@@ -2,7 +2,12 @@
  * `canonical-node-key/node-map`: NodeMap, a node cache whose every method goes through one keyer, so the
  * path that stores a node and the path that looks it up cannot spell it differently.
  */
-export { StaleCreationError, type StaleCreationReason } from './errors.js'
+export {
+  NodeMapSyncError,
+  type NodeMapSyncRefusal,
+  StaleCreationError,
+  type StaleCreationReason,
+} from './errors.js'
 export {
   NodeMap,
   type NodeMapCreate,
@@ -12,3 +17,10 @@ export {
   type NodeMapOptions,
   type NodeMapPort,
 } from './node-map.js'
+export type {
+  NodeMapSyncInput,
+  NodeMapSyncNode,
+  NodeMapSyncOptions,
+  NodeMapSyncResult,
+  NodeMapTopology,
+} from './sync.js'

@@ -65,6 +65,12 @@ export class NodeLinks<S> {
     this.#add(source, target, spelling)
   }
 
+  /** Drop the link of `source`, if it has one. */
+  unlink(source: NodeKey): void {
+    const link = this.#links.get(source)
+    if (link !== undefined) this.#unlink(source, link.target)
+  }
+
   /** Drop every link to `target`. */
   dropTo(target: NodeKey): void {
     const sources = this.#sources.get(target)

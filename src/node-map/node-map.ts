@@ -18,7 +18,7 @@ import {
   preview,
   readOptions,
 } from '../key/internal.js'
-import { StaleCreationError } from './errors.js'
+import { NodeMapSyncError, StaleCreationError } from './errors.js'
 import { NodeLinks } from './node-links.js'
 import { rekey } from './rekey.js'
 import {
@@ -30,6 +30,14 @@ import {
   settledInput,
   spellingOf,
 } from './spellings.js'
+import {
+  type NodeMapSyncInput,
+  type NodeMapSyncOptions,
+  type NodeMapSyncResult,
+  readSyncInput,
+  SYNC_OPTION_RULES,
+  SyncTable,
+} from './sync.js'
 
 /**
  * Why a value left a {@link NodeMap}; the third argument of its `dispose` hook.
@@ -52,9 +60,15 @@ export type NodeMapDisposeReason =
   | 'clear'
   /** It was the least recently used entry when the map grew past `max`. */
   | 'evict'
-  /** It was created for a key that was deleted, cleared, replaced or linked away while it was being created. */
+  /**
+   * It was created for a key that was deleted, cleared, replaced, linked or synced away while it was being
+   * created.
+   */
   | 'stale'
-  /** `link()` declared its address to be another entry's node, so the other entry's value stays. */
+  /**
+   * `link()` declared its address to be another entry's node, or `sync()` found it to be one (the same node
+   * id), so the other entry's value stays.
+   */
   | 'link'
   /**
    * The keyer's answers changed, and the value's spellings now key to a node another, older value holds
@@ -63,6 +77,13 @@ export type NodeMapDisposeReason =
   | 'rekeyed'
   /** `isAlive` said the value is dead (a closed connection) when a lookup found it. */
   | 'dead'
+  /** `sync()` found its node gone from the topology: no listed address finds it and its id is not listed. */
+  | 'departed'
+  /**
+   * `sync()` found another node id at its address than the one it was synced under (a node restarted with a
+   * new id): the value belonged to the node that was there before.
+   */
+  | 'replaced'
 
 /**
  * The port half of a `(host, port)` pair; `undefined` means the keyer's default port.
@@ -196,6 +217,8 @@ interface Entry<V> {
   readonly spellings: Spelling[]
   /** When the entry was filed, to tell the older of two entries that become one node. */
   readonly born: number
+  /** The node id the entry was synced under (or filed under, at an address the last sync listed). */
+  id: string | undefined
 }
 
 interface Pending<V> {
@@ -206,7 +229,15 @@ interface Pending<V> {
   readonly spellings: Spelling[]
   /** Set when the creation no longer owns its key. */
   cancelled: NodeMapDisposeReason | undefined
+  /** The node id the creation was synced under, as for an entry. */
+  id: string | undefined
 }
+
+/** What the map holds for a key: an entry, or a creation in flight. */
+type Held<V> = Entry<V> | Pending<V>
+
+/** Whether what is held is a creation in flight. */
+const isPending = <V>(held: Held<V>): held is Pending<V> => 'promise' in held
 
 /** An input with the key the map uses for it, what the keyer answered, and how it was spelled. */
 interface Keyed {
@@ -227,6 +258,13 @@ type Departure<V> = [value: V, key: NodeKey, reason: NodeMapDisposeReason]
 /** The spelling of a keyed input. */
 const spellingOfKeyed = (keyed: Keyed): Spelling =>
   spellingOf(keyed.input, keyed.port, keyed.pair, keyed.own, keyed.answer?.given)
+
+/** Abort a creation's signal, saying why it no longer owns its key. */
+const abortCreation = (pending: Pending<unknown>): void => {
+  pending.controller.abort(
+    new Error(`The creation for ${pending.key} was superseded (${pending.cancelled}).`),
+  )
+}
 
 /** A fresh dial target (never the keyer's frozen answer, which carries the key too). */
 const dialTarget = (host: string, port: number, servername: string | undefined): DialTarget =>
@@ -308,6 +346,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   #born = 0
   /** The key last moved to or filed at the most recent end, so a repeated `get` need not move it again. */
   #newest: NodeKey | undefined
+  /** The node ids and addresses the last `sync` listed. */
+  readonly #table = new SyncTable()
 
   /**
    * @throws TypeError for a bad option.
@@ -333,7 +373,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /** The number of entries (creations still in flight are not counted). */
   get size(): number {
-    this.#sync()
+    this.#followKeyer()
     return this.#entries.size
   }
 
@@ -355,7 +395,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   keyOf(host: string, port: NodeMapPort): NodeKey
   keyOf(address: AddressInput): NodeKey
   keyOf(...args: [AddressInput] | [string, NodeMapPort]): NodeKey {
-    this.#sync()
+    this.#followKeyer()
     return this.#keyInput(args[0], args[1], args.length > 1).key
   }
 
@@ -390,7 +430,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
 
   /** `get` past the front index: re-key if the answers changed, key the input, note its spelling. */
   #getSlow(hostOrAddress: unknown, port: unknown, pair: boolean): V | undefined {
-    this.#sync()
+    this.#followKeyer()
     // No rest array and no string built for a spelling the entry has already seen.
     const keyed = this.#tryKeyInput(hostOrAddress, port, pair)
     if (keyed === undefined) return undefined
@@ -419,7 +459,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   has(host: string, port: NodeMapPort): boolean
   has(address: AddressInput): boolean
   has(hostOrAddress: AddressInput, port?: NodeMapPort): boolean {
-    this.#sync()
+    this.#followKeyer()
     // biome-ignore lint/complexity/noArguments: tells (host, undefined) from (address) without allocating.
     const keyed = this.#tryKeyInput(hostOrAddress, port, arguments.length > 1)
     const entry = keyed === undefined ? undefined : this.#entries.get(keyed.key)
@@ -442,7 +482,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   set(host: string, port: NodeMapPort, value: V): this
   set(address: AddressInput, value: V): this
   set(...args: [AddressInput, V] | [string, NodeMapPort, V]): this {
-    this.#sync()
+    this.#followKeyer()
     const pair = args.length > 2
     const keyed = this.#keyInput(args[0], args[1], pair)
     const value = (pair ? args[2] : args[1]) as V
@@ -469,7 +509,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   delete(host: string, port: NodeMapPort, options?: NodeMapDeleteOptions<V>): boolean
   delete(address: AddressInput, options?: NodeMapDeleteOptions<V>): boolean
   delete(...args: unknown[]): boolean {
-    this.#sync()
+    this.#followKeyer()
     // (address, options) or (host, port, options?): an object second is options, not a port.
     const second = args[1]
     const pair = args.length > 2 || (args.length === 2 && (typeof second !== 'object' || second === null))
@@ -496,8 +536,8 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /**
-   * Remove every entry and link, cancel every creation in flight, and dispose every value with reason
-   * `'clear'`.
+   * Remove every entry and link, cancel every creation in flight, forget the node ids the last `sync` listed,
+   * and dispose every value with reason `'clear'`.
    *
    * @throws What `dispose` threw (an `AggregateError` if several calls threw), after the map is empty.
    */
@@ -508,6 +548,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     this.#front.clear()
     for (const key of [...this.#pending.keys()]) this.#cancelCreation(key, 'clear')
     this.#links.clear()
+    this.#table.clear()
     // Nothing is left to re-key.
     if (this.#generation !== undefined) this.#generation = this.#keyer.generation
     this.#disposeDeparted(departures)
@@ -531,7 +572,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   getOrCreate(host: string, port: NodeMapPort, create: NodeMapCreate<V>): V
   getOrCreate(address: AddressInput, create: NodeMapCreate<V>): V
   getOrCreate(...args: [AddressInput, NodeMapCreate<V>] | [string, NodeMapPort, NodeMapCreate<V>]): V {
-    this.#sync()
+    this.#followKeyer()
     const pair = args.length > 2
     const create = (pair ? args[2] : args[1]) as unknown
     if (typeof create !== 'function') {
@@ -587,7 +628,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const create = (pair ? args[2] : args[1]) as unknown
     let keyed: Keyed
     try {
-      this.#sync()
+      this.#followKeyer()
       if (typeof create !== 'function') {
         throw new TypeError(`Expected \`create\` to be a function, got ${preview(create)}.`)
       }
@@ -624,9 +665,11 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       controller: new AbortController(),
       spellings: [spellingOfKeyed(keyed)],
       cancelled: undefined,
+      id: undefined,
     }
     // Filed before `create` runs, so every caller from now on, even one `create` itself makes, joins it.
     this.#pending.set(key, pending)
+    this.#adopt(pending)
     this.#runCreation(pending, create as NodeMapCreateAsync<V>, dial).then(resolve, reject)
     return pending.promise
   }
@@ -646,7 +689,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   aliases(host: string, port: NodeMapPort): string[]
   aliases(address: AddressInput): string[]
   aliases(...args: [AddressInput] | [string, NodeMapPort]): string[] {
-    this.#sync()
+    this.#followKeyer()
     const keyed = this.#tryKeyInput(args[0], args[1], args.length > 1)
     const entry = keyed === undefined ? undefined : this.#entries.get(keyed.key)
     return entry === undefined ? [] : entry.spellings.map((spelling) => spelling.raw)
@@ -669,7 +712,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * ```
    */
   link(address: AddressInput, key: AddressInput): boolean {
-    this.#sync()
+    this.#followKeyer()
     const target = this.#keyInput(key, undefined, false).key
     const linked = this.#answer(address, undefined, false)
     const source = linked.own
@@ -696,6 +739,201 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
   }
 
   /**
+   * Make the map follow a cluster's topology, in one step: pass what a topology reader returned
+   * (`readClusterSlots`, `readClusterShards`, `readClusterNodes`: `{ nodes, unkeyed }`), or any iterable of
+   * nodes (`{ id?, key, addresses? }`) and addresses. The map remembers, for each entry, the node id it was
+   * synced under, and the ids and addresses this sync listed, until the next one.
+   *
+   * - Every address one node id is listed under finds one entry: the others are linked to it, as by
+   *   {@link NodeMap.link} (a value filed under such an address itself is disposed with reason `'link'`).
+   *   A value created later at one of the id's addresses is that node's, and the id's other addresses are
+   *   linked to it then.
+   * - An entry whose node is gone (no listed address finds it, and its id is not listed, nor among the
+   *   topology's `unkeyed` nodes) is disposed with reason `'departed'`; a creation in flight for such a node
+   *   is cancelled, as by `delete`: its signal aborts, its value is disposed with reason `'stale'` when it
+   *   arrives, and its callers get a {@link StaleCreationError} with reason `'departed'`.
+   * - An entry at an address where another node id is listed than the one it was synced under (a node
+   *   restarted with a new id) is disposed with reason `'replaced'`, so the next `getOrCreate` dials anew;
+   *   a creation in flight there is cancelled the same way (reason `'replaced'`). An address listed under
+   *   several ids (a restarted node that peers still list under its old id) keeps an entry synced under
+   *   any of them.
+   * - An entry found by a listed address takes that address's id, when it had none.
+   * - Nothing is created: a listed node without an entry gets one from the first `getOrCreate`. Nothing
+   *   present is disposed or recreated.
+   *
+   * The input is read and keyed whole before anything changes; bad input throws, leaving the map as it was.
+   * A topology without a node that has an address is refused unless `allowEmpty` is given: a failed or
+   * empty read must not close every connection.
+   *
+   * @returns What changed: ids new to the map, entries departed, replaced and addresses linked.
+   * @throws {@link NodeMapSyncError} for input that is not a topology (the map is unchanged), a `TypeError`
+   * for a bad option, or what `dispose` threw (the map has followed the topology already).
+   * @example
+   * ```ts
+   * const topology = readClusterSlots(await client.call('CLUSTER', 'SLOTS'), { keyer, origin: '127.0.0.1' })
+   * const { departed, replaced } = nodes.sync(topology)
+   * // the connections of nodes gone from the cluster, or restarted under a new id, are closed
+   * ```
+   */
+  sync(input: NodeMapSyncInput, options?: NodeMapSyncOptions): NodeMapSyncResult {
+    this.#followKeyer()
+    const { allowEmpty } = readOptions(options, 'NodeMap.sync', SYNC_OPTION_RULES)
+    const listing = readSyncInput(input, (address) => {
+      const keyed = this.#answer(address, undefined, false)
+      return { key: keyed.own, spelling: spellingOfKeyed(keyed) }
+    })
+    if (listing.addressCount === 0 && !allowEmpty) {
+      throw new NodeMapSyncError(
+        'empty-topology',
+        'Expected the topology to list at least one node with an address, got none.',
+        undefined,
+        { hint: 'Pass `{ allowEmpty: true }` to let every entry go when the cluster really is empty.' },
+      )
+    }
+    const added: { id: string; key: NodeKey }[] = []
+    const departed: { key: NodeKey; id: string | undefined }[] = []
+    const replaced: { key: NodeKey; id: string; by: string }[] = []
+    const linked: { address: NodeKey; key: NodeKey; id: string }[] = []
+    const departures: Departure<V>[] = []
+    const cancelled: Pending<V>[] = []
+    const removed: NodeKey[] = []
+    const heldAt = (key: NodeKey): Held<V> | undefined => this.#entries.get(key) ?? this.#pending.get(key)
+    const linkedAt = (key: NodeKey): Held<V> | undefined => {
+      const target = this.#links.targetOf(key)
+      return target === undefined ? undefined : heldAt(target)
+    }
+    const take = (held: Held<V>, reason: NodeMapDisposeReason): void => {
+      const { key } = held
+      if (isPending(held)) {
+        if (this.#pending.get(key) !== held) return
+        this.#pending.delete(key)
+        held.cancelled = reason
+        cancelled.push(held)
+      } else {
+        if (this.#entries.get(key) !== held) return
+        this.#entries.delete(key)
+        departures.push([held.value, key, reason])
+      }
+      // What another node took or what left drops its links at once, so that no address follows them on to
+      // another entry below; a value merged away ('link') hands them to the node's entry instead.
+      if (reason === 'link') removed.push(key)
+      else this.#dropLinksIfOrphan(key)
+    }
+    const sole = (key: NodeKey): boolean => listing.claims.get(key)?.size === 1
+
+    // An address listed under ids none of which its entry was synced under is another node's now.
+    for (const [key, ids] of listing.claims) {
+      const held = heldAt(key)
+      if (held?.id !== undefined && !ids.has(held.id)) {
+        replaced.push({ key, id: held.id, by: ids.values().next().value as string })
+        take(held, 'replaced')
+      }
+    }
+    const byId = new Map<string, Held<V>[]>()
+    for (const held of [...this.#entries.values(), ...this.#pending.values()]) {
+      if (held.id === undefined) continue
+      const list = byId.get(held.id)
+      if (list === undefined) byId.set(held.id, [held])
+      else list.push(held)
+    }
+    // Each node's entry: the first filed at one of its own addresses, else one an address of its is linked
+    // to, else one synced under its id elsewhere; an entry before any creation in flight.
+    const homes = new Map<string, Held<V>>()
+    /** The first entry among the candidates that may be the node's, else the first creation in flight. */
+    const pick = (id: string, ...lists: (Held<V> | undefined)[][]): Held<V> | undefined => {
+      let creation: Held<V> | undefined
+      for (const list of lists) {
+        for (const held of list) {
+          if (held === undefined || (held.id !== undefined && held.id !== id)) continue
+          if (!isPending(held)) return held
+          creation ??= held
+        }
+      }
+      return creation
+    }
+    const groups = [...listing.groups.values()]
+    const owned = new Map<string, (Held<V> | undefined)[]>()
+    for (const group of groups) {
+      const own = group.addresses.filter((address) => sole(address.key)).map((address) => heldAt(address.key))
+      owned.set(group.id, own)
+      // What is filed at the node's own addresses is the node's: no other node may take it below.
+      for (const held of own) if (held !== undefined) held.id = group.id
+    }
+    for (const group of groups) {
+      const home = pick(
+        group.id,
+        owned.get(group.id) ?? [],
+        group.addresses.filter((address) => sole(address.key)).map((address) => linkedAt(address.key)),
+        byId.get(group.id) ?? [],
+      )
+      if (home === undefined) continue
+      home.id = group.id
+      homes.set(group.id, home)
+    }
+    // An address linked to another node's entry (the ids are settled now) is that node's no more.
+    for (const [key, ids] of listing.claims) {
+      const found = linkedAt(key)
+      if (found?.id !== undefined && !ids.has(found.id)) this.#links.unlink(key)
+    }
+    // Every address of a node, and every other entry synced under its id, finds the node's entry.
+    for (const group of groups) {
+      const home = homes.get(group.id)
+      if (home === undefined) continue
+      for (const { key: source, spelling } of group.addresses) {
+        if (source === home.key || !sole(source) || this.#links.targetOf(source) === home.key) continue
+        const own = heldAt(source)
+        if (own !== undefined) {
+          mergeSpellings(home.spellings, own.spellings)
+          take(own, 'link')
+        }
+        this.#links.link(source, home.key, spelling)
+        addSpelling(home.spellings, spelling)
+        linked.push({ address: source, key: home.key, id: group.id })
+      }
+      for (const other of byId.get(group.id) ?? []) {
+        if (other === home || heldAt(other.key) !== other) continue
+        mergeSpellings(home.spellings, other.spellings)
+        take(other, 'link')
+        const spelling = other.spellings[0]
+        if (spelling === undefined || this.#links.targetOf(other.key) !== undefined) continue
+        this.#links.link(other.key, home.key, spelling)
+        linked.push({ address: other.key, key: home.key, id: group.id })
+      }
+    }
+    // What stays: the nodes' entries, what addresses listed without an id (or under several ids) find, and
+    // entries synced under the id of a node listed without an address.
+    const present = new Set<Held<V>>(homes.values())
+    for (const { key } of listing.anonymous) {
+      const held = heldAt(this.#links.follow(key))
+      if (held !== undefined) present.add(held)
+    }
+    for (const [key, ids] of listing.claims) {
+      if (ids.size === 1) continue
+      const held = heldAt(this.#links.follow(key))
+      if (held !== undefined && (held.id === undefined || ids.has(held.id))) present.add(held)
+    }
+    for (const id of listing.unkeyed) {
+      for (const held of byId.get(id) ?? []) if (heldAt(held.key) === held) present.add(held)
+    }
+    for (const held of [...this.#entries.values(), ...this.#pending.values()]) {
+      if (present.has(held)) continue
+      departed.push({ key: held.key, id: held.id })
+      take(held, 'departed')
+    }
+    for (const key of removed) this.#dropLinksIfOrphan(key)
+    this.#front.clear()
+    for (const group of groups) {
+      const first = group.addresses[0]
+      if (first !== undefined && !this.#table.has(group.id)) added.push({ id: group.id, key: first.key })
+    }
+    this.#table.replace(listing)
+    // Last, so that the signals' listeners find the map synced.
+    for (const pending of cancelled) abortCreation(pending)
+    this.#disposeDeparted(departures)
+    return { added, departed, replaced, linked }
+  }
+
+  /**
    * The keys, least recently used first (insertion order without `max`).
    */
   *keys(): IterableIterator<NodeKey> {
@@ -714,7 +952,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * skipping those removed meanwhile, so calling `get` or `set` inside the loop is safe.
    */
   *entries(): IterableIterator<[NodeKey, V]> {
-    this.#sync()
+    this.#followKeyer()
     for (const key of [...this.#entries.keys()]) {
       const entry = this.#entries.get(key)
       if (entry !== undefined) yield [key, entry.value]
@@ -801,7 +1039,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * the start of every method, so nothing answers from stale keys. A keyer that can say which hosts changed
    * (`changedSince`) has only the spellings given for those hosts keyed again; other keyers, every spelling.
    */
-  #sync(): void {
+  #followKeyer(): void {
     if (this.#generation === undefined) return
     // Keying spellings again could, with an odd resolver, move the generation again: a few rounds at most.
     for (let round = 0; round < 3 && this.#keyer.generation !== this.#generation; round++) {
@@ -929,13 +1167,18 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (entry !== undefined) {
       if (!Object.is(entry.value, value)) departures.push([entry.value, key, 'set'])
       entry.value = value
+      entry.id = this.#table.idAt(key) ?? entry.id
       this.#touch(key, entry)
       this.#note(entry.spellings, keyed)
       return departures
     }
     const spellings: Spelling[] = superseded?.spellings ?? []
     this.#note(spellings, keyed)
-    return this.#insert(key, { key, value, spellings, born: this.#born++ })
+    // A value filed over a creation in flight stands in for it: the node id it was synced under too.
+    const fresh: Entry<V> = { key, value, spellings, born: this.#born++, id: superseded?.id }
+    const left = this.#insert(key, fresh)
+    this.#adopt(fresh)
+    return left
   }
 
   /** File a new entry at the most recent end; past `max`, the least recently used one leaves. */
@@ -952,6 +1195,26 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     return [[old.value, oldKey, 'evict']]
   }
 
+  /**
+   * Give a new entry or creation the node id the last sync listed at its key, if any, and link that node's
+   * other addresses to it (those that find nothing of their own), so that every address of the node finds
+   * this one value.
+   */
+  #adopt(held: Held<V>): void {
+    if (this.#table.size === 0) return
+    const id = this.#table.idAt(held.key)
+    if (id === undefined) return
+    held.id = id
+    let linked = false
+    for (const { key, spelling } of this.#table.addressesOf(id)) {
+      if (key === held.key || this.#links.targetOf(key) !== undefined) continue
+      if (this.#entries.has(key) || this.#pending.has(key)) continue
+      this.#links.link(key, held.key, spelling)
+      linked = true
+    }
+    if (linked) this.#front.clear()
+  }
+
   /** Run `create` for a creation filed in `#pending`, and file or drop its value. */
   async #runCreation(pending: Pending<V>, create: NodeMapCreateAsync<V>, dial: DialTarget): Promise<V> {
     let value: V
@@ -965,7 +1228,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       throw error
     }
     // The answers may have changed while `create` ran: the value settles under the key they give now.
-    this.#sync()
+    this.#followKeyer()
     const { key } = pending
     if (this.#pending.get(key) === pending) {
       this.#pending.delete(key)
@@ -977,7 +1240,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         return older.value
       }
       this.#disposeDeparted(
-        this.#insert(key, { key, value, spellings: pending.spellings, born: this.#born++ }),
+        this.#insert(key, { key, value, spellings: pending.spellings, born: this.#born++, id: pending.id }),
       )
       return value
     }
@@ -993,9 +1256,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (entry !== undefined) return entry.value
     const next = this.#pending.get(now)
     if (next !== undefined) return next.promise
+    const { cancelled } = pending
     throw new StaleCreationError(
       key,
-      pending.cancelled === 'clear' || pending.cancelled === 'rekeyed' ? pending.cancelled : 'delete',
+      cancelled === 'clear' || cancelled === 'rekeyed' || cancelled === 'departed' || cancelled === 'replaced'
+        ? cancelled
+        : 'delete',
     )
   }
 
@@ -1005,7 +1271,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     if (pending === undefined) return
     this.#pending.delete(key)
     pending.cancelled = reason
-    pending.controller.abort(new Error(`The creation for ${key} was superseded (${reason}).`))
+    abortCreation(pending)
   }
 
   /** Links leave with the last trace of their target: its entry and its creation in flight. */
