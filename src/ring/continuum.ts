@@ -10,7 +10,7 @@
  * (`1 / 7 × 40 × 7` is 39.999… in double precision), a single-precision share 40. This module follows
  * `hashring`, which the tests run beside it.
  *
- * Two points of two servers can coincide (a chance of about 1 in 3,000 for 10 servers of 160 points). Then
+ * Two points of two servers can coincide (a chance of about 1 in 3,700 for 10 servers of 160 points). Then
  * `hashring` gives the key to the server listed first, so its answer depends on the order of its list; here
  * the servers are always taken in the order of their canonical keys (UTF-16 code units, as `<` compares
  * strings), so the ring is the same whatever order the servers were added in, and it agrees with `hashring`
@@ -18,17 +18,45 @@
  */
 import { md5Words } from './md5.js'
 
-/** Digests per server of average weight (ketama's 40), and points per digest (ketama's 4). */
+/**
+ * Digests per server of average weight (ketama's 40).
+ *
+ * @example
+ * ```ts
+ * DIGESTS_PER_SERVER * POINTS_PER_DIGEST // 160 points for a server of average weight
+ * ```
+ */
 export const DIGESTS_PER_SERVER = 40
+
+/**
+ * Points per digest (ketama's 4): the digest's four little-endian words.
+ *
+ * @example
+ * ```ts
+ * md5Words('127.0.0.1:11211-0', words) // the server's first 4 points
+ * ```
+ */
 export const POINTS_PER_DIGEST = 4
 
 /**
  * The most servers a ring holds: each point is sorted as one number, `point × 2^20 + rank`, exact in double
  * precision while the rank fits 20 bits.
+ *
+ * @example
+ * ```ts
+ * if (servers.length > MAX_SERVERS) throw new RangeError('too many servers for one ring')
+ * ```
  */
 export const MAX_SERVERS = 1 << 20
 
-/** One server as the continuum sees it: its key (the string hashed), weight, and the points made so far. */
+/**
+ * One server as the continuum sees it: its key (the string hashed), weight, and the points made so far.
+ *
+ * @example
+ * ```ts
+ * const member: Member = { key: '127.0.0.1:11211', weight: 1, points: new Uint32Array(0) }
+ * ```
+ */
 export interface Member {
   readonly key: string
   readonly weight: number
@@ -36,7 +64,15 @@ export interface Member {
   points: Uint32Array
 }
 
-/** The sorted continuum: point `i` is `points[i]`, owned by `members[owners[i]]`. */
+/**
+ * The sorted continuum: point `i` is `points[i]`, owned by `members[owners[i]]`.
+ *
+ * @example
+ * ```ts
+ * const { points, owners } = buildContinuum(members)
+ * members[owners[ownerIndex(points, md5Point('user:42'))]].key // the owner of 'user:42'
+ * ```
+ */
 export interface Continuum {
   readonly points: Uint32Array
   readonly owners: Uint32Array
@@ -63,6 +99,11 @@ const pointsOf = (member: Member, count: number): Uint32Array => {
 /**
  * How many digests each member gets: `floor(weight / total × 40 × n)`, evaluated as `hashring` evaluates it
  * (left to right, in double precision), with the total summed in the members' order.
+ *
+ * @example
+ * ```ts
+ * digestCounts(sevenMembersOfWeightOne) // [39, 39, 39, 39, 39, 39, 39]: 1 / 7 × 40 × 7 is 39.999…
+ * ```
  */
 export const digestCounts = (members: readonly Member[]): number[] => {
   let total = 0
@@ -74,6 +115,11 @@ export const digestCounts = (members: readonly Member[]): number[] => {
 /**
  * The continuum of `members`, which must be sorted by key (their order is the rank that breaks ties between
  * coinciding points).
+ *
+ * @example
+ * ```ts
+ * buildContinuum([{ key: '10.0.0.1:6379', weight: 1, points: new Uint32Array(0) }]).points.length // 160
+ * ```
  */
 export const buildContinuum = (members: readonly Member[]): Continuum => {
   const digests = digestCounts(members)
@@ -101,6 +147,12 @@ export const buildContinuum = (members: readonly Member[]): Continuum => {
 /**
  * The index of the point that owns hash `h`: the first point at or after `h`, or the first point when `h`
  * is past the last. `points` must not be empty.
+ *
+ * @example
+ * ```ts
+ * ownerIndex(Uint32Array.of(10, 20, 30), 20) // 1
+ * ownerIndex(Uint32Array.of(10, 20, 30), 31) // 0: past the last point, the first
+ * ```
  */
 export const ownerIndex = (points: Uint32Array, h: number): number => {
   let low = 0

@@ -63,6 +63,13 @@ export interface RingServer {
 
 /**
  * Options of {@link createNodeRing}.
+ *
+ * @example
+ * ```ts
+ * const options: NodeRingOptions = { keyer: createNodeKeyer({ defaultPort: 11211 }) }
+ * createNodeRing(['localhost', 'cache-b'], options).servers().map((s) => s.key)
+ * // ['127.0.0.1:11211', 'cache-b:11211']
+ * ```
  * @category Ring
  */
 export interface NodeRingOptions {
