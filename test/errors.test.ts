@@ -4,6 +4,7 @@ import vm from 'node:vm'
 import ts from 'typescript'
 import { ioredisNatMap } from '../src/adapters/ioredis.ts'
 import { nodeRedisAddressMap } from '../src/adapters/node-redis.ts'
+import { valkeyGlideAddresses, valkeyGlideAddressResolver } from '../src/adapters/valkey-glide.ts'
 import { createDnsTable } from '../src/dns/index.ts'
 import {
   canonicalHost,
@@ -21,6 +22,7 @@ import {
 } from '../src/index.ts'
 import { messageWithHint } from '../src/key/errors.ts'
 import { NodeMap, StaleCreationError } from '../src/node-map/index.ts'
+import { createNodeRing } from '../src/ring/index.ts'
 import { readClusterNodes, readClusterShards, readClusterSlots } from '../src/topology/index.ts'
 
 const caught = (fn: () => unknown): unknown => {
@@ -389,8 +391,23 @@ test('an unknown option name is a TypeError naming it and the known ones, for ev
     ['readClusterSlots', '`keyer`, `origin`, `tls`', (options) => readClusterSlots([], options)],
     ['readClusterShards', '`keyer`, `origin`, `tls`', (options) => readClusterShards([], options)],
     ['readClusterNodes', '`keyer`, `origin`, `tls`', (options) => readClusterNodes('', options)],
-    ['ioredisNatMap', '`onInvalid`', (options) => ioredisNatMap(undefined, options)],
-    ['nodeRedisAddressMap', '`onInvalid`', (options) => nodeRedisAddressMap(undefined, options)],
+    [
+      'ioredisNatMap',
+      '`onInvalid`, `preferredEndpoint`, `tls`, `topology`',
+      (options) => ioredisNatMap(undefined, options),
+    ],
+    [
+      'nodeRedisAddressMap',
+      '`onInvalid`, `preferredEndpoint`, `tls`, `topology`',
+      (options) => nodeRedisAddressMap(undefined, options),
+    ],
+    [
+      'valkeyGlideAddressResolver',
+      '`onInvalid`, `preferredEndpoint`, `tls`, `topology`',
+      (options) => valkeyGlideAddressResolver(undefined, options),
+    ],
+    ['valkeyGlideAddresses', '`tls`', (options) => valkeyGlideAddresses([], undefined, options)],
+    ['createNodeRing', '`keyer`', (options) => createNodeRing([], options)],
   ]
   for (const [where, known, call] of cases) {
     assert.throws(
