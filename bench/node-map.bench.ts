@@ -3,12 +3,21 @@
  * case) against a plain `Map.get` with the raw string key, the lookup a client makes today, which finds
  * nothing under an alias. Values are filed once under one spelling of each node; the measured lookups use
  * every spelling of the mix.
+ *
+ * Then `NodeMap.sync` on a 1,000-node topology that has not changed (what every refresh of a steady cluster
+ * costs), against the prune step a client writes without it (key each listed node, delete the entries not
+ * listed; it knows no ids, so it neither replaces nor links) and against reading the `CLUSTER SLOTS` reply
+ * that precedes every sync.
  */
 import { type Comparison, runComparisons, type Task } from './harness.ts'
 import { ADDRESS_MIX, PAIR_MIX } from './inputs.ts'
 import { library, target } from './library.ts'
 
 const { NodeMap, canonicalNodeKey } = library
+const { readClusterSlots } = (await import(
+  new URL(target === 'src' ? '../src/topology/index.ts' : '../dist/esm/topology/index.js', import.meta.url)
+    .href
+)) as typeof import('../src/topology/index.ts')
 
 const pairs = PAIR_MIX
 const hosts = pairs.map((pair) => pair.host)
@@ -81,3 +90,48 @@ const comparisons: Comparison[] = [
 ]
 
 runComparisons(`NodeMap.get through aliases (${target})`, comparisons)
+
+// sync: 1,000 masters of one slot range each, every one with a value filed.
+const NODES = 1000
+const reply = Array.from({ length: NODES }, (_, i) => [
+  i * 16,
+  i * 16 + 15,
+  [`10.0.${i >> 8}.${i & 255}`, 6379, i.toString(16).padStart(40, '0')],
+])
+const topology = readClusterSlots(reply)
+const synced = new NodeMap<number>()
+const pruned = new NodeMap<number>()
+for (const [i, node] of topology.nodes.entries()) {
+  synced.set(node.key, i)
+  pruned.set(node.key, i)
+}
+if (synced.sync(topology).departed.length !== 0 || synced.size !== NODES) {
+  throw new Error('The steady topology changed the map.')
+}
+const syncTask: Task = {
+  name: 'nodeMap.sync(topology)',
+  run: () => synced.sync(topology).departed.length + synced.size,
+}
+const pruneTask: Task = {
+  name: 'hand-written prune: keyOf each node, delete the rest',
+  run: () => {
+    const listed = new Set<string>()
+    for (const node of topology.nodes) listed.add(pruned.keyOf(node.key))
+    for (const key of [...pruned.keys()]) if (!listed.has(key)) pruned.delete(key)
+    return pruned.size
+  },
+}
+const readTask: Task = {
+  name: 'readClusterSlots(reply)',
+  run: () => readClusterSlots(reply).nodes.length,
+}
+runComparisons(`NodeMap.sync on a steady topology (${target})`, [
+  {
+    title: `${NODES} nodes, unchanged`,
+    calls: NODES,
+    target: syncTask,
+    anchors: [pruneTask, readTask],
+    // Following the topology should cost no more than reading it.
+    goals: { [readTask.name]: 1.5 },
+  },
+])

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { canonicalNodeKey, type DialTarget, type NodeKey } from '../src/index.ts'
-import { NodeMap } from '../src/node-map/index.ts'
+import { NodeMap, type NodeMapSyncResult } from '../src/node-map/index.ts'
+import { readClusterSlots, type TopologyNode } from '../src/topology/index.ts'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T | undefined => undefined
@@ -78,4 +79,35 @@ test('NodeMap types: V is inferred, raw strings are canonicalized, NodeKey stays
   const empty = new NodeMap()
   expectType<Equal<typeof empty, NodeMap<unknown>>>()
   return pending.then(() => nodes.clear())
+})
+
+test("NodeMap.sync types: a topology reader's result, its nodes, node objects and addresses", () => {
+  const nodes = new NodeMap<string>()
+  const topology = readClusterSlots([[0, 16383, ['127.0.0.1', 7000, 'a'.repeat(40)]]])
+  const result = nodes.sync(topology)
+  expectType<Equal<typeof result, NodeMapSyncResult>>()
+  const departed = result.departed[0]
+  expectType<Equal<NonNullable<typeof departed>['key'], NodeKey>>()
+  expectType<Equal<NonNullable<typeof departed>['id'], string | undefined>>()
+  const listed: readonly TopologyNode[] = topology.nodes
+  nodes.sync(listed)
+  nodes.sync([{ id: 'b'.repeat(40), key: '127.0.0.1:7001', addresses: ['[::1]:7001'] }, '127.0.0.1:7000'])
+  nodes.sync(new Set([{ host: '127.0.0.1', port: 7000 }]))
+  nodes.sync([], { allowEmpty: true })
+  assert.equal(nodes.size, 0)
+  // A string is an iterable of strings to the type system, so one address type-checks; it is refused when run.
+  assert.throws(() => nodes.sync('127.0.0.1:7000'), /wrap one address in an array/)
+
+  // Calls that must not type-check; never run.
+  const rejected = () => {
+    // @ts-expect-error a node id is a string
+    nodes.sync([{ id: 7, key: '127.0.0.1:7000' }])
+    // @ts-expect-error a node gives its address as key
+    nodes.sync([{ id: 'a', address: '127.0.0.1:7000' }])
+    // @ts-expect-error allowEmpty is a boolean
+    nodes.sync([], { allowEmpty: 1 })
+    // @ts-expect-error a number is not a node
+    nodes.sync([7000])
+  }
+  assert.equal(typeof rejected, 'function')
 })

@@ -31,11 +31,13 @@ import {
   spellingOf,
 } from './spellings.js'
 import {
+  listedAt,
   type NodeMapSyncInput,
   type NodeMapSyncOptions,
   type NodeMapSyncResult,
   readSyncInput,
   SYNC_OPTION_RULES,
+  type SyncGroup,
   SyncTable,
 } from './sync.js'
 
@@ -277,7 +279,7 @@ const dialTarget = (host: string, port: number, servername: string | undefined):
  * under one spelling is found under every other.
  *
  * - `dispose` runs exactly once for every value that leaves: `delete`, `set` over another value, `clear`,
- *   eviction past `max`, a creation gone stale, a merge by `link`, a merge by re-keying.
+ *   eviction past `max`, a creation gone stale, a merge by `link`, a merge by re-keying, a `sync`.
  * - `getOrCreate` and `getOrCreateAsync` tell `create` where to dial ({@link DialTarget}): the endpoint the key
  *   stands for after the keyer's resolver, and the DNS name the address gave, for TLS.
  * - `getOrCreateAsync` creates at most one value per key however many callers ask at once; a failed creation
@@ -286,6 +288,8 @@ const dialTarget = (host: string, port: number, servername: string | undefined):
  *   another address find an existing entry; all of it leaves with the entry, so memory is bounded by the
  *   entries.
  * - `get`, `has` and `delete` never throw for bad input: input that is not an address finds nothing.
+ * - `sync(topology)` follows a cluster's topology: entries of nodes gone leave (`'departed'`), a value at an
+ *   address another node id took leaves (`'replaced'`), and every address of one node id finds one entry.
  *
  * **The map follows its keyer.** When the keyer's answers change (its `generation` moves: a DNS name learned,
  * moved or forgotten, a NAT entry added or removed), the map re-keys its entries from the spellings it holds
@@ -819,67 +823,87 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       if (reason === 'link') removed.push(key)
       else this.#dropLinksIfOrphan(key)
     }
-    const sole = (key: NodeKey): boolean => listing.claims.get(key)?.size === 1
+    const { claims, shared } = listing
+    const sole = (key: NodeKey): boolean => shared.size === 0 || !shared.has(key)
 
     // An address listed under ids none of which its entry was synced under is another node's now.
-    for (const [key, ids] of listing.claims) {
+    for (const [key, first] of claims) {
       const held = heldAt(key)
-      if (held?.id !== undefined && !ids.has(held.id)) {
-        replaced.push({ key, id: held.id, by: ids.values().next().value as string })
+      if (held?.id !== undefined && !listedAt(listing, key, held.id)) {
+        replaced.push({ key, id: held.id, by: first })
         take(held, 'replaced')
       }
     }
-    const byId = new Map<string, Held<V>[]>()
-    for (const held of [...this.#entries.values(), ...this.#pending.values()]) {
-      if (held.id === undefined) continue
-      const list = byId.get(held.id)
-      if (list === undefined) byId.set(held.id, [held])
-      else list.push(held)
+    // The entries and creations synced under each id: the first, and any more (rare) apart.
+    const byId = new Map<string, Held<V>>()
+    const moreById = new Map<string, Held<V>[]>()
+    const index = (held: Held<V>): void => {
+      if (held.id === undefined) return
+      if (!byId.has(held.id)) byId.set(held.id, held)
+      else moreById.get(held.id)?.push(held) ?? moreById.set(held.id, [held])
+    }
+    for (const held of this.#entries.values()) index(held)
+    for (const held of this.#pending.values()) index(held)
+    const sameId = (id: string): Held<V>[] => {
+      const first = byId.get(id)
+      return first === undefined ? [] : [first, ...(moreById.get(id) ?? [])]
+    }
+    const groups = [...listing.groups.values()]
+    // What is filed at a node's own addresses is the node's: no other node may take it below.
+    for (const group of groups) {
+      for (const { key } of group.addresses) {
+        const held = sole(key) ? heldAt(key) : undefined
+        if (held !== undefined) held.id = group.id
+      }
     }
     // Each node's entry: the first filed at one of its own addresses, else one an address of its is linked
     // to, else one synced under its id elsewhere; an entry before any creation in flight.
     const homes = new Map<string, Held<V>>()
-    /** The first entry among the candidates that may be the node's, else the first creation in flight. */
-    const pick = (id: string, ...lists: (Held<V> | undefined)[][]): Held<V> | undefined => {
+    /** Of the candidates, the first entry that may be node `id`'s, else the first such creation in flight. */
+    const choose = (
+      id: string,
+      found: (key: NodeKey) => Held<V> | undefined,
+      group: SyncGroup,
+    ): Held<V> | undefined => {
       let creation: Held<V> | undefined
-      for (const list of lists) {
-        for (const held of list) {
-          if (held === undefined || (held.id !== undefined && held.id !== id)) continue
-          if (!isPending(held)) return held
-          creation ??= held
-        }
+      for (const { key } of group.addresses) {
+        if (!sole(key)) continue
+        const held = found(key)
+        if (held === undefined || (held.id !== undefined && held.id !== id)) continue
+        if (!isPending(held)) return held
+        creation ??= held
       }
       return creation
     }
-    const groups = [...listing.groups.values()]
-    const owned = new Map<string, (Held<V> | undefined)[]>()
     for (const group of groups) {
-      const own = group.addresses.filter((address) => sole(address.key)).map((address) => heldAt(address.key))
-      owned.set(group.id, own)
-      // What is filed at the node's own addresses is the node's: no other node may take it below.
-      for (const held of own) if (held !== undefined) held.id = group.id
-    }
-    for (const group of groups) {
-      const home = pick(
-        group.id,
-        owned.get(group.id) ?? [],
-        group.addresses.filter((address) => sole(address.key)).map((address) => linkedAt(address.key)),
-        byId.get(group.id) ?? [],
-      )
+      const { id } = group
+      let home = choose(id, heldAt, group)
+      if (home === undefined || isPending(home)) {
+        const creation = home
+        home = choose(id, linkedAt, group)
+        if (home === undefined || isPending(home)) {
+          for (const held of sameId(id)) {
+            if (!isPending(held)) {
+              home = held
+              break
+            }
+            home ??= held
+          }
+        }
+        if (home === undefined || isPending(home)) home = creation ?? home
+      }
       if (home === undefined) continue
-      home.id = group.id
-      homes.set(group.id, home)
+      home.id = id
+      homes.set(id, home)
     }
     // An address linked to another node's entry (the ids are settled now) is that node's no more.
-    for (const [key, ids] of listing.claims) {
+    for (const key of claims.keys()) {
       const found = linkedAt(key)
-      if (found?.id !== undefined && !ids.has(found.id)) this.#links.unlink(key)
+      if (found?.id !== undefined && !listedAt(listing, key, found.id)) this.#links.unlink(key)
     }
     // Every address of a node, and every other entry synced under its id, finds the node's entry.
-    for (const group of groups) {
-      const home = homes.get(group.id)
-      if (home === undefined) continue
-      for (const { key: source, spelling } of group.addresses) {
+    for (const [id, home] of homes) {
+      for (const { key: source, spelling } of listing.groups.get(id)?.addresses ?? []) {
         if (source === home.key || !sole(source) || this.#links.targetOf(source) === home.key) continue
         const own = heldAt(source)
         if (own !== undefined) {
@@ -888,16 +912,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         }
         this.#links.link(source, home.key, spelling)
         addSpelling(home.spellings, spelling)
-        linked.push({ address: source, key: home.key, id: group.id })
+        linked.push({ address: source, key: home.key, id })
       }
-      for (const other of byId.get(group.id) ?? []) {
+      if (!moreById.has(id) && byId.get(id) === home) continue
+      for (const other of sameId(id)) {
         if (other === home || heldAt(other.key) !== other) continue
         mergeSpellings(home.spellings, other.spellings)
         take(other, 'link')
         const spelling = other.spellings[0]
         if (spelling === undefined || this.#links.targetOf(other.key) !== undefined) continue
         this.#links.link(other.key, home.key, spelling)
-        linked.push({ address: other.key, key: home.key, id: group.id })
+        linked.push({ address: other.key, key: home.key, id })
       }
     }
     // What stays: the nodes' entries, what addresses listed without an id (or under several ids) find, and
@@ -907,15 +932,20 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       const held = heldAt(this.#links.follow(key))
       if (held !== undefined) present.add(held)
     }
-    for (const [key, ids] of listing.claims) {
-      if (ids.size === 1) continue
+    for (const [key, ids] of shared) {
       const held = heldAt(this.#links.follow(key))
       if (held !== undefined && (held.id === undefined || ids.has(held.id))) present.add(held)
     }
     for (const id of listing.unkeyed) {
-      for (const held of byId.get(id) ?? []) if (heldAt(held.key) === held) present.add(held)
+      for (const held of sameId(id)) if (heldAt(held.key) === held) present.add(held)
     }
-    for (const held of [...this.#entries.values(), ...this.#pending.values()]) {
+    // Deleting the entry being visited does not disturb a Map's iteration.
+    for (const held of this.#entries.values()) {
+      if (present.has(held)) continue
+      departed.push({ key: held.key, id: held.id })
+      take(held, 'departed')
+    }
+    for (const held of this.#pending.values()) {
       if (present.has(held)) continue
       departed.push({ key: held.key, id: held.id })
       take(held, 'departed')

@@ -166,12 +166,23 @@ export interface SyncListing {
   readonly groups: Map<string, SyncGroup>
   /** Addresses listed without an id. */
   readonly anonymous: SyncAddress[]
-  /** Each address listed with an id, to the ids listed there (more than one: the map cannot tell which). */
-  readonly claims: Map<NodeKey, Set<string>>
+  /** Each address listed with an id, to the first id listed there. */
+  readonly claims: Map<NodeKey, string>
+  /**
+   * The addresses listed under more than one id, to all of them: the map cannot tell which node answers
+   * there. Kept apart so that the common case, one id an address, builds no set.
+   */
+  readonly shared: Map<NodeKey, Set<string>>
   /** The ids of nodes listed without a usable address. */
   readonly unkeyed: Set<string>
   /** How many addresses were listed, with an id or without. */
   addressCount: number
+}
+
+/** Whether an id is among those listed at an address. */
+export const listedAt = (listing: SyncListing, key: NodeKey, id: string): boolean => {
+  const ids = listing.shared.get(key)
+  return ids === undefined ? listing.claims.get(key) === id : ids.has(id)
 }
 
 /** Keys an address for sync: its own key and spelling; throws the keyer's error for one that is not. */
@@ -211,6 +222,7 @@ export const readSyncInput = (input: unknown, keyOf: SyncKeying): SyncListing =>
     groups: new Map(),
     anonymous: [],
     claims: new Map(),
+    shared: new Map(),
     unkeyed: new Set(),
     addressCount: 0,
   }
@@ -375,12 +387,13 @@ const readNode = (listing: SyncListing, item: unknown, index: number, keyOf: Syn
   for (const address of listed) {
     if (group.addresses.some((known) => known.key === address.key)) continue
     group.addresses.push(address)
-    let ids = listing.claims.get(address.key)
-    if (ids === undefined) {
-      ids = new Set()
-      listing.claims.set(address.key, ids)
+    const first = listing.claims.get(address.key)
+    if (first === undefined) listing.claims.set(address.key, id)
+    else if (first !== id) {
+      const ids = listing.shared.get(address.key)
+      if (ids === undefined) listing.shared.set(address.key, new Set([first, id]))
+      else ids.add(id)
     }
-    ids.add(id)
   }
 }
 
@@ -434,7 +447,10 @@ export class SyncTable {
   replace(listing: SyncListing): void {
     this.clear()
     for (const group of listing.groups.values()) {
-      const own = group.addresses.filter((address) => listing.claims.get(address.key)?.size === 1)
+      const own =
+        listing.shared.size === 0
+          ? group.addresses
+          : group.addresses.filter((address) => !listing.shared.has(address.key))
       this.#addresses.set(group.id, own)
       for (const address of own) this.#ids.set(address.key, group.id)
     }
