@@ -535,6 +535,9 @@ describe('NodeMap.sync: input', () => {
       return undefined
     })()
     assert.ok(keyerError !== undefined && isNodeKeyError(keyerError.cause))
+    // Recognized by its code too, as an error from another realm is.
+    const foreign = { code: 'ERR_NODE_KEY_SYNC_REFUSED', reason: 'empty-topology', message: 'm' }
+    assert.equal(isNodeKeyError(foreign), true)
   })
 
   test('options: allowEmpty must be a boolean, and unknown names are refused', () => {
