@@ -52,8 +52,6 @@ export class ClusterClient extends ClusterRouter {
   readonly #byId = new Map<string, NodeKey>()
   readonly #closing = new Set<Promise<void>>()
   readonly #opening = new Set<Promise<unknown>>()
-  /** Keys being dialled, with how many dials are in flight for each: prune counts them too. */
-  readonly #dialling = new Map<NodeKey, number>()
   /** Connections this client closed itself; losing any other one asks for a topology refresh. */
   readonly #retired = new WeakSet<RespConnection>()
 
@@ -105,14 +103,13 @@ export class ClusterClient extends ClusterRouter {
   }
 
   protected override async topologyNode(master: AnnouncedMaster): Promise<RoutedNode> {
+    // `follow` has synced the map to this topology: the entry found here is this node's.
     const address = { host: master.host, port: master.port }
     const held = this.#nodes.get(address)
     if (held !== undefined && held.id !== undefined && held.id !== master.id) {
-      // Another node now answers at this address (a restart with a new id): the old connection is not its.
+      // Followed by address alone (no node ids), a restart with a new id shows only here: the old connection
+      // is not the new node's.
       this.#nodes.delete(address)
-    } else if (held === undefined && this.#linkByNodeId) {
-      const key = this.#byId.get(master.id)
-      if (key !== undefined && this.#nodes.has(key)) this.#nodes.link(address, key)
     }
     const node = await this.#node(address)
     node.id ??= master.id
@@ -124,26 +121,29 @@ export class ClusterClient extends ClusterRouter {
     return this.#node(endpoint)
   }
 
-  protected override async prune(
-    kept: ReadonlySet<RoutedNode>,
+  // NodeMap.sync does the pruning: a node no reply lists is disposed ('departed'), an address now listed
+  // under another id loses its old connection ('replaced'), the addresses of one id find one entry, and a
+  // dial in flight for a node gone is cancelled (its connection is closed when it arrives). Without node ids,
+  // only addresses can be followed, and only the table's own reply can vouch for one: two replies may spell
+  // one node two ways.
+  protected override async follow(
+    table: readonly AnnouncedMaster[],
     listed: readonly AnnouncedMaster[],
   ): Promise<void> {
-    // A node the table did not take stays while another reply read for this refresh lists its id as a
-    // master (its dial failed, or the first reply was a stale view), unless the table routes to that id
-    // under another address: then it is a second connection to one node.
-    const routed = new Set<string | undefined>()
-    for (const node of kept) routed.add((node as ClusterNode).id)
-    const listedIds = new Set(listed.map((master) => master.id))
-    const named = new Set<NodeKey>()
-    for (const master of listed) named.add(this.#nodes.keyOf({ host: master.host, port: master.port }))
-    for (const [key, node] of this.#nodes) {
-      if (kept.has(node)) continue
-      const vouched = node.id === undefined ? named.has(key) : listedIds.has(node.id) && !routed.has(node.id)
-      if (!vouched) this.#nodes.delete(key)
+    // A reply without masters (a cluster not yet configured) says nothing about who left.
+    if (listed.length === 0) return
+    if (this.#linkByNodeId) {
+      // The address a node's connection is already filed under (a seed reached as `[::1]:7000`, which the
+      // topology calls `127.0.0.1:7000`) is one more address of that id: the two find one entry.
+      this.#nodes.sync(
+        listed.map(({ id, host, port }) => {
+          const held = this.#byId.get(id)
+          return { id, key: { host, port }, addresses: held === undefined ? [] : [held] }
+        }),
+      )
+    } else {
+      this.#nodes.sync(table.map(({ host, port }) => ({ host, port })))
     }
-    // A dial still in flight for a node no reply lists would otherwise land after this prune and stay:
-    // deleting its key cancels the creation, whose connection is closed when it arrives.
-    for (const key of this.#dialling.keys()) if (!named.has(key)) this.#nodes.delete(key)
     await this.#settled()
   }
 
@@ -164,32 +164,25 @@ export class ClusterClient extends ClusterRouter {
   #node(address: AddressInput): Promise<ClusterNode> {
     const opening = this.#nodes
       .getOrCreateAsync(address, async (key, dial) => {
-        this.#dialling.set(key, (this.#dialling.get(key) ?? 0) + 1)
-        try {
-          // Dial what the map says the key stands for: the endpoint after the keyer's resolver (NAT,
-          // loopback, DNS). A TLS connection would pass `dial.servername` as its servername.
-          const { host, port } = dial
-          const connection = await RespConnection.open({
-            host,
-            port,
-            name: this.connectionName,
-            timeout: this.timeout,
-          })
-          this.counters.created++
-          // A connection lost to the server (a restart, a crash, a failover) moves the table on at once
-          // rather than at the next command that meets it.
-          void connection.closed.then(() => {
-            if (!this.#retired.has(connection)) void this.refreshSoon()
-          })
-          return { connection, key, id: undefined }
-        } finally {
-          const left = (this.#dialling.get(key) ?? 1) - 1
-          if (left === 0) this.#dialling.delete(key)
-          else this.#dialling.set(key, left)
-        }
+        // Dial what the map says the key stands for: the endpoint after the keyer's resolver (NAT,
+        // loopback, DNS). A TLS connection would pass `dial.servername` as its servername.
+        const { host, port } = dial
+        const connection = await RespConnection.open({
+          host,
+          port,
+          name: this.connectionName,
+          timeout: this.timeout,
+        })
+        this.counters.created++
+        // A connection lost to the server (a restart, a crash, a failover) moves the table on at once rather
+        // than at the next command that meets it.
+        void connection.closed.then(() => {
+          if (!this.#retired.has(connection)) void this.refreshSoon()
+        })
+        return { connection, key, id: undefined }
       })
       .catch((error: unknown) => {
-        // The key was pruned or replaced while its connection was being dialled: for the command that
+        // The node left the cluster or was replaced while its connection was being dialled: for the command that
         // waited, that is a lost connection like any other, retried against the new table.
         if (error instanceof StaleCreationError) throw new ConnectionClosedError(error.message)
         throw error

@@ -201,11 +201,15 @@ export abstract class ClusterRouter {
   /** The node a redirection names. */
   protected abstract redirectNode(endpoint: Endpoint): Promise<RoutedNode>
   /**
-   * After a refresh: let go of the nodes the new slot table does not use and no reply read for the refresh
-   * lists (`listed`: the masters of every `CLUSTER SLOTS` reply read, the table's own included), so one node's
-   * stale view cannot make the client drop a node the others still route to.
+   * At a refresh, before the new table is built: let go of the nodes no longer in the cluster. `table` holds
+   * the masters of the reply the table is built from; `listed`, those of every `CLUSTER SLOTS` reply read for
+   * the refresh (up to three, the table's included), so one node's stale view cannot make the client drop a
+   * node the others still route to.
    */
-  protected abstract prune(kept: ReadonlySet<RoutedNode>, listed: readonly AnnouncedMaster[]): Promise<void>
+  protected abstract follow(
+    table: readonly AnnouncedMaster[],
+    listed: readonly AnnouncedMaster[],
+  ): Promise<void>
   /** The nodes held now, to ask for the topology. */
   protected abstract held(): RoutedNode[]
   /** Close every connection held. */
@@ -282,7 +286,7 @@ export abstract class ClusterRouter {
   }
 
   // The table comes from the first node that answers; up to two more replies are read only to cross-check
-  // what may be pruned. A master that cannot be dialled leaves its slots unserved until a later refresh.
+  // what may be let go. A master that cannot be dialled leaves its slots unserved until a later refresh.
   async #refresh(): Promise<void> {
     const candidates = this.held().filter((node) => node.connection.open)
     let lastError: unknown = new ClusterError('Expected a node to ask for the topology; none is held.')
@@ -299,8 +303,12 @@ export abstract class ClusterRouter {
     }
     const [first] = replies
     if (first === undefined) throw lastError
+    await this.follow(
+      first.ranges.map((range) => range.master),
+      replies.flatMap(({ ranges }) => ranges.map((range) => range.master)),
+    )
+    this.#checkOpen()
     const slots: (RoutedNode | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
-    const kept = new Set<RoutedNode>()
     for (const range of first.ranges) {
       let node: RoutedNode
       try {
@@ -309,15 +317,10 @@ export abstract class ClusterRouter {
         if (!isTransient(error)) throw error
         continue
       }
-      kept.add(node)
       slots.fill(node, range.start, range.end + 1)
     }
     this.#checkOpen()
     this.#slots = slots
-    await this.prune(
-      kept,
-      replies.flatMap(({ ranges }) => ranges.map((range) => range.master)),
-    )
   }
 
   async #execute(key: string, args: readonly Argument[]): Promise<Reply> {

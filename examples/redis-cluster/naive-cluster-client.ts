@@ -72,7 +72,7 @@ export class NaiveClusterClient extends ClusterRouter {
   }
 
   // The old cache is replaced by the new slot table's nodes, and nothing is closed (as redis-py did).
-  protected override async prune(): Promise<void> {}
+  protected override async follow(): Promise<void> {}
 
   protected override held(): RoutedNode[] {
     return [...this.#cache.values()]
