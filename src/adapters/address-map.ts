@@ -17,6 +17,7 @@ import {
   type NodeKeyError,
   type OptionRule,
   preview,
+  readOptions,
   rule,
 } from '../key/internal.js'
 
@@ -331,4 +332,33 @@ export const uniqueEndpoints = (seeds: unknown, keyer: AddressKeyer, name: strin
     throw new TypeError(`Expected at least one seed address for ${name}, got none.`)
   }
   return endpoints
+}
+
+/**
+ * An adapter's address map, read once: its options by the shared rules plus the adapter's own `tls` rule,
+ * the keyer checked, and `preferredEndpoint` checked against `topology`. Returns the map and the `tls` read.
+ */
+export const adapterMap = <T>(
+  keyer: unknown,
+  options: unknown,
+  name: string,
+  tlsRule: OptionRule<T>,
+): { map: (address: string) => MappedEndpoint | undefined; tls: T } => {
+  const { tls, ...settings } = readOptions(options, name, { ...ADDRESS_MAP_OPTION_RULES, tls: tlsRule })
+  return { map: addressMapper(readKeyer(keyer, name), checkSettings(settings, name), name), tls }
+}
+
+/**
+ * An adapter's seeds, read once: one canonical endpoint per node (the first spelling kept, in order) and the
+ * adapter's `tls` option, the only one its seed function takes.
+ */
+export const adapterSeeds = <T>(
+  seeds: unknown,
+  keyer: unknown,
+  options: unknown,
+  name: string,
+  tlsRule: OptionRule<T>,
+): { endpoints: MappedEndpoint[]; tls: T } => {
+  const { tls } = readOptions(options, name, { tls: tlsRule })
+  return { endpoints: uniqueEndpoints(seeds, readKeyer(keyer, name), name), tls }
 }

@@ -27,18 +27,15 @@
  * ioredis 5 and 6's own `ClusterOptions`.
  */
 
-import type { AddressInput, AddressKeyer } from '../key/internal.js'
-import { preview, readOptions } from '../key/internal.js'
+import { type AddressInput, type AddressKeyer, preview } from '../key/internal.js'
 import {
-  ADDRESS_MAP_OPTION_RULES,
   type AddressMapOptions,
-  addressMapper,
-  checkSettings,
+  adapterMap,
+  adapterSeeds,
   endpointThrough,
   type MappedEndpoint,
   readKeyer,
   tlsOptionRule,
-  uniqueEndpoints,
 } from './address-map.js'
 
 export type { AddressKeyer } from '../key/internal.js'
@@ -146,10 +143,6 @@ const TLS_RULE = /* @__PURE__ */ tlsOptionRule(
   false,
 )
 
-const NAT_MAP_OPTION_RULES = { ...ADDRESS_MAP_OPTION_RULES, tls: TLS_RULE }
-
-const STARTUP_OPTION_RULES = { tls: TLS_RULE }
-
 /** An adapter's endpoint as an ioredis node: with the TLS options and the node's name, when TLS is on. */
 const toNode = (
   endpoint: MappedEndpoint,
@@ -203,12 +196,7 @@ export const ioredisNatMap = (
   keyer?: AddressKeyer,
   options?: IoredisNatMapOptions,
 ): IoredisNatMapFunction => {
-  const { tls, ...settings } = readOptions(options, 'ioredisNatMap', NAT_MAP_OPTION_RULES)
-  const map = addressMapper(
-    readKeyer(keyer, 'ioredisNatMap'),
-    checkSettings(settings, 'ioredisNatMap'),
-    'ioredisNatMap',
-  )
+  const { map, tls } = adapterMap(keyer, options, 'ioredisNatMap', TLS_RULE)
   return (address) => {
     const endpoint = map(address)
     return endpoint === undefined ? null : toNode(endpoint, tls)
@@ -241,10 +229,8 @@ export const ioredisStartupNodes = (
   keyer?: AddressKeyer,
   options?: IoredisStartupNodesOptions,
 ): IoredisNode[] => {
-  const { tls } = readOptions(options, 'ioredisStartupNodes', STARTUP_OPTION_RULES)
-  return uniqueEndpoints(seeds, readKeyer(keyer, 'ioredisStartupNodes'), 'ioredisStartupNodes').map(
-    (endpoint) => toNode(endpoint, tls),
-  )
+  const { endpoints, tls } = adapterSeeds(seeds, keyer, options, 'ioredisStartupNodes', TLS_RULE)
+  return endpoints.map((endpoint) => toNode(endpoint, tls))
 }
 
 /**

@@ -33,16 +33,12 @@
  */
 
 import type { AddressInput, AddressKeyer } from '../key/internal.js'
-import { readOptions } from '../key/internal.js'
 import {
-  ADDRESS_MAP_OPTION_RULES,
   type AddressMapOptions,
-  addressMapper,
-  checkSettings,
+  adapterMap,
+  adapterSeeds,
   type MappedEndpoint,
-  readKeyer,
   tlsOptionRule,
-  uniqueEndpoints,
 } from './address-map.js'
 
 export type { AddressKeyer } from '../key/internal.js'
@@ -140,10 +136,6 @@ export interface NodeRedisRootNodesOptions {
 
 const TLS_RULE = /* @__PURE__ */ tlsOptionRule('a boolean or an object of TLS options', true)
 
-const ADDRESS_MAP_RULES = { ...ADDRESS_MAP_OPTION_RULES, tls: TLS_RULE }
-
-const ROOT_NODE_RULES = { tls: TLS_RULE }
-
 /**
  * An adapter's endpoint as a node-redis socket: with TLS on, the node's name, and the TLS options given
  * (under `host` and `port`, which always win).
@@ -198,12 +190,7 @@ export const nodeRedisAddressMap = (
   keyer?: AddressKeyer,
   options?: NodeRedisAddressMapOptions,
 ): NodeRedisAddressMapFunction => {
-  const { tls, ...settings } = readOptions(options, 'nodeRedisAddressMap', ADDRESS_MAP_RULES)
-  const map = addressMapper(
-    readKeyer(keyer, 'nodeRedisAddressMap'),
-    checkSettings(settings, 'nodeRedisAddressMap'),
-    'nodeRedisAddressMap',
-  )
+  const { map, tls } = adapterMap(keyer, options, 'nodeRedisAddressMap', TLS_RULE)
   return (address) => {
     const endpoint = map(address)
     return endpoint === undefined ? undefined : toSocket(endpoint, tls)
@@ -234,8 +221,6 @@ export const nodeRedisRootNodes = (
   keyer?: AddressKeyer,
   options?: NodeRedisRootNodesOptions,
 ): NodeRedisRootNode[] => {
-  const { tls } = readOptions(options, 'nodeRedisRootNodes', ROOT_NODE_RULES)
-  return uniqueEndpoints(seeds, readKeyer(keyer, 'nodeRedisRootNodes'), 'nodeRedisRootNodes').map(
-    (endpoint) => ({ socket: toSocket(endpoint, tls) }),
-  )
+  const { endpoints, tls } = adapterSeeds(seeds, keyer, options, 'nodeRedisRootNodes', TLS_RULE)
+  return endpoints.map((endpoint) => ({ socket: toSocket(endpoint, tls) }))
 }

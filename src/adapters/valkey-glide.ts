@@ -32,23 +32,8 @@
  * `@valkey/valkey-glide`'s own `GlideClusterClientConfiguration`.
  */
 
-import {
-  type AddressInput,
-  type AddressKeyer,
-  flag,
-  isCanonicalIp,
-  preview,
-  readOptions,
-} from '../key/internal.js'
-import {
-  ADDRESS_MAP_OPTION_RULES,
-  type AddressMapOptions,
-  addressMapper,
-  checkSettings,
-  type MappedEndpoint,
-  readKeyer,
-  uniqueEndpoints,
-} from './address-map.js'
+import { type AddressInput, type AddressKeyer, flag, isCanonicalIp, preview } from '../key/internal.js'
+import { type AddressMapOptions, adapterMap, adapterSeeds, type MappedEndpoint } from './address-map.js'
 
 export type { AddressKeyer } from '../key/internal.js'
 export type {
@@ -109,10 +94,6 @@ export interface ValkeyGlideAddressesOptions {
 
 const TLS_RULE = /* @__PURE__ */ flag(false)
 
-const RESOLVER_OPTION_RULES = { ...ADDRESS_MAP_OPTION_RULES, tls: TLS_RULE }
-
-const ADDRESSES_OPTION_RULES = { tls: TLS_RULE }
-
 /** The host to answer for an endpoint: its name under TLS when it is dialled at an IP address. */
 const hostFor = (endpoint: MappedEndpoint, tls: boolean): string =>
   tls && endpoint.servername !== undefined && isCanonicalIp(endpoint.host)
@@ -159,12 +140,7 @@ export const valkeyGlideAddressResolver = (
   keyer?: AddressKeyer,
   options?: ValkeyGlideAddressResolverOptions,
 ): ValkeyGlideAddressResolver => {
-  const { tls, ...settings } = readOptions(options, 'valkeyGlideAddressResolver', RESOLVER_OPTION_RULES)
-  const map = addressMapper(
-    readKeyer(keyer, 'valkeyGlideAddressResolver'),
-    checkSettings(settings, 'valkeyGlideAddressResolver'),
-    'valkeyGlideAddressResolver',
-  )
+  const { map, tls } = adapterMap(keyer, options, 'valkeyGlideAddressResolver', TLS_RULE)
   return (host, port) => {
     if (typeof host !== 'string') {
       throw new TypeError(
@@ -201,8 +177,6 @@ export const valkeyGlideAddresses = (
   keyer?: AddressKeyer,
   options?: ValkeyGlideAddressesOptions,
 ): ValkeyGlideAddress[] => {
-  const { tls } = readOptions(options, 'valkeyGlideAddresses', ADDRESSES_OPTION_RULES)
-  return uniqueEndpoints(seeds, readKeyer(keyer, 'valkeyGlideAddresses'), 'valkeyGlideAddresses').map(
-    (endpoint) => ({ host: hostFor(endpoint, tls), port: endpoint.port }),
-  )
+  const { endpoints, tls } = adapterSeeds(seeds, keyer, options, 'valkeyGlideAddresses', TLS_RULE)
+  return endpoints.map((endpoint) => ({ host: hostFor(endpoint, tls), port: endpoint.port }))
 }
