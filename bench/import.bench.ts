@@ -29,7 +29,7 @@ writeFileSync(emptyModule, 'export const x = 1\n')
 writeFileSync(emptyScript, 'exports.x = 1\n')
 
 /** The product entries, each loaded on its own in a fresh process. */
-const SUBPATHS = ['node-map', 'dns', 'topology', 'ioredis', 'node-redis'] as const
+const SUBPATHS = ['node-map', 'dns', 'topology', 'ioredis', 'node-redis', 'valkey-glide', 'ring'] as const
 
 interface Load {
   name: string

@@ -38,13 +38,13 @@ const rows: Row[] = [
     name: 'the root entry (`import *`)',
     source: `import * as all from 'canonical-node-key'\nconsole.log(all)`,
   },
-  ...['node-map', 'dns', 'topology', 'ioredis', 'node-redis'].map((subpath) => ({
+  ...['node-map', 'dns', 'topology', 'ioredis', 'node-redis', 'valkey-glide', 'ring'].map((subpath) => ({
     name: `\`canonical-node-key/${subpath}\` (\`import *\`)`,
     source: `import * as all from 'canonical-node-key/${subpath}'\nconsole.log(all)`,
   })),
   {
     name: 'every entry (`import *` of each)',
-    source: ['', '/node-map', '/dns', '/topology', '/ioredis', '/node-redis']
+    source: ['', '/node-map', '/dns', '/topology', '/ioredis', '/node-redis', '/valkey-glide', '/ring']
       .map((subpath, i) => `import * as e${i} from 'canonical-node-key${subpath}'\nconsole.log(e${i})`)
       .join('\n'),
   },

@@ -103,6 +103,35 @@ test('an entry keeps its key while a spelling gives it, moves with its first spe
   assert.deepEqual(left.departed, ['leaves'])
 })
 
+test('every touched spelling is keyed again, even after an earlier one keeps the key (two changes in turn)', () => {
+  // Two names of one address, `b` filed first; `a` is forgotten, then `b`. After the first change the entry
+  // stays (b still gives its key), but a's spelling must learn its new key, or the second change would
+  // believe a still gives 10.0.0.1:1 and keep the entry where no spelling keys any more.
+  const keyOf = tableKeyer(
+    new Map([
+      ['a', '10.0.0.1'],
+      ['b', '10.0.0.1'],
+    ]),
+  )
+  const a = spelling('a:1', keyOf(spelling('a:1', undefined)))
+  const b = spelling('b:1', keyOf(spelling('b:1', undefined)))
+  const entry: TestEntry = { id: 'e', key: '10.0.0.1:1' as NodeKey, value: 1, born: 0, spellings: [b, a] }
+  const onlyA = (touched: Spelling): boolean => touched === a
+  const first = rekey({
+    entries: [entry],
+    entryAt: (key) => (key === entry.key ? entry : undefined),
+    creations: [],
+    links: [],
+    keyOf: tableKeyer(new Map([['b', '10.0.0.1']])),
+    touched: onlyA,
+  })
+  assert.equal(first.changed, false)
+  assert.equal(first.keys.get(a), 'a:1', 'a is keyed although b kept the entry where it was')
+  a.key = first.keys.get(a)
+  const second = settle([entry], [], [], tableKeyer(new Map()), (touched) => touched === b)
+  assert.deepEqual(second.entries, [['e', 'b:1', []]])
+})
+
 test('two entries that become one node: the older stays and takes the spellings; an untouched one is not keyed', () => {
   const after = new Map([['b', '10.0.0.1']])
   const ip = spelling('10.0.0.1:1', '10.0.0.1:1' as NodeKey)

@@ -103,21 +103,20 @@ export const rekey = <V, E extends RekeyEntry<V>, C extends RekeyCreation>(
   const none: readonly Spelling[] = []
   /**
    * The key now: the current one while a spelling (its own, or a link's to it) still gives it, else the
-   * first spelling's.
+   * first spelling's. Every touched spelling is keyed, even after one has kept the current key: a spelling
+   * not keyed now would keep a key it no longer gives, and a later change would trust it.
    */
   const keyNow = (current: NodeKey, spellings: readonly Spelling[]): NodeKey | undefined => {
     let first: NodeKey | undefined
-    for (const spelling of spellings) {
-      const key = keyNowOf(spelling)
-      if (key === current) return current
-      first ??= key
+    let stays = false
+    for (const list of [spellings, linked.get(current) ?? none]) {
+      for (const spelling of list) {
+        const key = keyNowOf(spelling)
+        if (key === current) stays = true
+        first ??= key
+      }
     }
-    for (const spelling of linked.get(current) ?? none) {
-      const key = keyNowOf(spelling)
-      if (key === current) return current
-      first ??= key
-    }
-    return first
+    return stays ? current : first
   }
 
   // Entries keyed again: each one's key now, then one owner per key, the oldest, counting the entry that
