@@ -265,8 +265,9 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
     const table = await owners()
     const victim = indexOf(table[keyHashSlot(keys[0]!)]!)
     const hit = keysOf(keys, table, cluster.nodes[victim]!.id)
-    const faultAt = Date.now()
     await cluster.kill(victim)
+    // From the moment the server has exited: a command sent before may still have been answered.
+    const faultAt = Date.now()
     await waitFor(
       'a replica to take the killed master’s slots',
       async () => ((await owners())[keyHashSlot(keys[0]!)] !== cluster.nodes[victim]!.id ? true : undefined),
@@ -301,8 +302,9 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
     const [replica] = await replicaIndexes()
     const master = await masterOf(replica!)
     const oldId = cluster.nodes[replica!]!.id
-    const faultAt = Date.now()
     await cluster.kill(replica!)
+    // From the moment the server has exited: a command sent before may still have been answered.
+    const faultAt = Date.now()
     await cluster.restart(replica!, { freshId: true })
     assert.notEqual(cluster.nodes[replica!]!.id, oldId)
     const masterId = cluster.nodes[master]!.id
