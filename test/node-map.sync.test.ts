@@ -490,11 +490,11 @@ describe('NodeMap.sync: input', () => {
           {
             id: A,
             key: '127.0.0.1:1',
-            addresses: Array.from({ length: 17 }, (_, i) => `127.0.0.2:${i + 1}`),
+            addresses: Array.from({ length: 16 }, (_, i) => `127.0.0.2:${i + 1}`),
           },
         ],
         'too-many-addresses',
-        /at most 16/,
+        /at most 15/,
         0,
       ],
       [[throwing], 'unreadable', /readable/],
@@ -881,4 +881,82 @@ test('sync in sequence with creations settling in any order: only present nodes,
     }),
     { numRuns: 300 },
   )
+})
+
+describe('NodeMap.sync: bounds and liveness', () => {
+  test('a node that moved finds its entry at every address listed, as many as it may list', () => {
+    const { map } = recorded<string>()
+    map.sync([{ id: A, key: '10.0.0.1:7000' }])
+    map.set('10.0.0.1:7000', 'e')
+    // The entry stays under its old key; the node's new key and its 15 more addresses all link to it.
+    const addresses = Array.from({ length: 15 }, (_, i) => `10.0.1.${i + 1}:7000`)
+    const { linked, departed } = map.sync([{ id: A, key: '10.0.1.0:7000', addresses }])
+    assert.deepEqual(departed, [])
+    for (const address of ['10.0.1.0:7000', ...addresses]) assert.equal(map.get(address), 'e', address)
+    assert.equal(linked.length, 16)
+    for (const link of linked) assert.equal(map.keyOf(link.address), link.key)
+  })
+
+  test('an address linked before is linked again, so older links give way first', () => {
+    const { map } = recorded<string>()
+    map.sync([{ id: A, key: '10.0.0.1:7000', addresses: ['10.0.0.2:7000'] }])
+    map.set('10.0.0.1:7000', 'e')
+    // 15 links made by hand to the entry, after the listed one: the target is full.
+    for (let i = 1; i <= 15; i++) map.link(`10.0.9.${i}:7000`, '10.0.0.1:7000')
+    map.sync([{ id: A, key: '10.0.0.1:7000', addresses: ['10.0.0.2:7000'] }])
+    map.link('10.0.9.99:7000', '10.0.0.1:7000')
+    assert.equal(map.get('10.0.0.2:7000'), 'e', 'the listed address kept its link')
+  })
+
+  test('a dead value is disposed as dead and never chosen over a live one', () => {
+    const dead = new Set<string>()
+    const disposed: Departure[] = []
+    const map = new NodeMap<string>({
+      isAlive: (value) => !dead.has(value),
+      dispose: (value, key, reason) => disposed.push([value, key, reason]),
+    })
+    map.set('10.0.0.1:7000', 'old')
+    map.set('10.0.0.2:7000', 'live')
+    dead.add('old')
+    map.sync([{ id: A, key: '10.0.0.1:7000', addresses: ['10.0.0.2:7000'] }])
+    assert.deepEqual(disposed, [['old', key('10.0.0.1:7000'), 'dead']])
+    assert.equal(map.get('10.0.0.1:7000'), 'live')
+    assert.equal(map.get('10.0.0.2:7000'), 'live')
+  })
+
+  test('a creation filed under the key of an entry that stays is not reported departed', async () => {
+    // A keyer whose answers change: a.test comes to key as 10.0.0.1 once `names` says so.
+    const names = new Map<string, string>()
+    const keyer = Object.assign(
+      (input: unknown, port?: unknown): NodeKey => {
+        const known =
+          port === undefined
+            ? canonicalNodeKey(input as AddressInput)
+            : canonicalNodeKey(input as string, port as number)
+        const colon = known.lastIndexOf(':')
+        const ip = names.get(known.slice(0, colon))
+        return ip === undefined ? known : (`${ip}${known.slice(colon)}` as NodeKey)
+      },
+      { generation: 0 },
+    )
+    const disposed: Departure[] = []
+    const map = new NodeMap<string>({
+      keyer,
+      dispose: (value, k, reason) => disposed.push([value, k, reason]),
+    })
+    let release!: (value: string) => void
+    const pending = map.getOrCreateAsync(
+      'a.test:7000',
+      () => new Promise<string>((resolve) => (release = resolve)),
+    )
+    map.set('10.0.0.1:7000', 'e')
+    names.set('a.test', '10.0.0.1')
+    keyer.generation++
+    const { departed } = map.sync([{ id: A, key: '10.0.0.1:7000' }])
+    assert.deepEqual(departed, [])
+    assert.equal(map.get('10.0.0.1:7000'), 'e')
+    release('p')
+    await pending.catch(() => undefined)
+    assert.equal(map.get('10.0.0.1:7000'), 'e')
+  })
 })

@@ -826,6 +826,12 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     const { claims, shared } = listing
     const sole = (key: NodeKey): boolean => shared.size === 0 || !shared.has(key)
 
+    // A dead value (`isAlive` says so) is no node's entry: it leaves first, as a lookup would make it leave,
+    // so that it can neither be chosen as a node's entry nor push a live one out.
+    if (this.#isAlive !== undefined) {
+      for (const entry of this.#entries.values()) if (this.#isDead(entry)) take(entry, 'dead')
+    }
+
     // An address listed under ids none of which its entry was synced under is another node's now.
     for (const [key, first] of claims) {
       const held = heldAt(key)
@@ -901,10 +907,28 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       const found = linkedAt(key)
       if (found?.id !== undefined && !listedAt(listing, key, found.id)) this.#links.unlink(key)
     }
-    // Every address of a node, and every other entry synced under its id, finds the node's entry.
+    // Every address of a node, and every other entry synced under its id, finds the node's entry. Entries
+    // synced under the id at addresses no longer listed (a node that moved) are linked first and the listed
+    // addresses last, an address already linked to the entry linked again: a target keeps its newest links,
+    // so the ones dropped, if any, are never the addresses this sync lists.
     for (const [id, home] of homes) {
+      if (moreById.has(id) || byId.get(id) !== home) {
+        for (const other of sameId(id)) {
+          if (other === home || heldAt(other.key) !== other) continue
+          mergeSpellings(home.spellings, other.spellings)
+          take(other, 'link')
+          const spelling = other.spellings[0]
+          if (spelling === undefined || this.#links.targetOf(other.key) !== undefined) continue
+          this.#links.link(other.key, home.key, spelling)
+          linked.push({ address: other.key, key: home.key, id })
+        }
+      }
       for (const { key: source, spelling } of listing.groups.get(id)?.addresses ?? []) {
-        if (source === home.key || !sole(source) || this.#links.targetOf(source) === home.key) continue
+        if (source === home.key || !sole(source)) continue
+        if (this.#links.targetOf(source) === home.key) {
+          this.#links.link(source, home.key, spelling)
+          continue
+        }
         const own = heldAt(source)
         if (own !== undefined) {
           mergeSpellings(home.spellings, own.spellings)
@@ -913,16 +937,6 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
         this.#links.link(source, home.key, spelling)
         addSpelling(home.spellings, spelling)
         linked.push({ address: source, key: home.key, id })
-      }
-      if (!moreById.has(id) && byId.get(id) === home) continue
-      for (const other of sameId(id)) {
-        if (other === home || heldAt(other.key) !== other) continue
-        mergeSpellings(home.spellings, other.spellings)
-        take(other, 'link')
-        const spelling = other.spellings[0]
-        if (spelling === undefined || this.#links.targetOf(other.key) !== undefined) continue
-        this.#links.link(other.key, home.key, spelling)
-        linked.push({ address: other.key, key: home.key, id })
       }
     }
     // What stays: the nodes' entries, what addresses listed without an id (or under several ids) find, and
@@ -946,7 +960,10 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       take(held, 'departed')
     }
     for (const held of this.#pending.values()) {
-      if (present.has(held)) continue
+      // A creation filed under the key of an entry that stays (the two met when the keyer's answers changed)
+      // is that node's: not departed.
+      const entry = this.#entries.get(held.key)
+      if (present.has(held) || (entry !== undefined && present.has(entry))) continue
       departed.push({ key: held.key, id: held.id })
       take(held, 'departed')
     }
@@ -960,7 +977,13 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
     // Last, so that the signals' listeners find the map synced.
     for (const pending of cancelled) abortCreation(pending)
     this.#disposeDeparted(departures)
-    return { added, departed, replaced, linked }
+    // Only the links that stand (a full target drops its oldest, which are never this sync's listed ones).
+    return {
+      added,
+      departed,
+      replaced,
+      linked: linked.filter(({ address, key }) => this.#links.targetOf(address) === key),
+    }
   }
 
   /**
@@ -1158,15 +1181,7 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
    * `onError`, or is a warning, since the lookups that find dead values never throw.
    */
   #alive(entry: Entry<V>): boolean {
-    if (this.#isAlive === undefined) return true
-    let alive: boolean
-    try {
-      alive = this.#isAlive(entry.value, entry.key) === true
-    } catch {
-      // A check that cannot tell is no reason to hand out what may be a closed connection.
-      alive = false
-    }
-    if (alive) return true
+    if (!this.#isDead(entry)) return true
     const { key } = entry
     if (this.#entries.get(key) === entry) this.#entries.delete(key)
     this.#front.clear()
@@ -1177,6 +1192,17 @@ export class NodeMap<V> implements Iterable<[NodeKey, V]> {
       process.emitWarning(error instanceof Error ? error : new Error(String(error)))
     }
     return false
+  }
+
+  /** Whether `isAlive` says the entry's value is dead; a map without `isAlive` keeps every value. */
+  #isDead(entry: Entry<V>): boolean {
+    if (this.#isAlive === undefined) return false
+    try {
+      return this.#isAlive(entry.value, entry.key) !== true
+    } catch {
+      // A check that cannot tell is no reason to hand out what may be a closed connection.
+      return true
+    }
   }
 
   /** Move an entry to the most recent end, when recency matters and it is not there already. */

@@ -25,7 +25,7 @@ export interface NodeMapSyncNode {
   readonly id?: string | undefined
   /** The node's address: a topology reader's `NodeKey`, or any address. */
   readonly key: AddressInput
-  /** Other addresses of the same node, linked to its entry (at most 16). */
+  /** Other addresses of the same node, linked to its entry (at most 15). */
   readonly addresses?: Iterable<AddressInput> | undefined
 }
 
@@ -145,8 +145,11 @@ export const SYNC_OPTION_RULES = {
 
 /** The most nodes one sync reads: as many as a topology reader returns at most. */
 export const MAX_SYNC_NODES = 100_000
-/** The most addresses one node may list besides its key: as many as a key keeps links. */
-export const MAX_SYNC_ADDRESSES = 16
+/**
+ * The most addresses one node may list besides its key: with its key, 16, as many as a key keeps links, so
+ * a node whose entry is filed elsewhere (it moved) still finds it at every address listed.
+ */
+export const MAX_SYNC_ADDRESSES = 15
 
 /** An address of the input, keyed: its own key (no link followed) and how it was spelled. */
 export interface SyncAddress {
