@@ -201,6 +201,43 @@ test('valkeyGlideAddressResolver rejects bad arguments with a TypeError', () => 
   })
 })
 
+test('valkeyGlideAddressResolver with tls: a name is answered only where it reaches the same endpoint', () => {
+  // A NAT table that moves the port too: the name at the new port would reach neither endpoint.
+  const nat = createNodeKeyer({ resolver: staticResolver({ 'node-a.example:6380': '203.0.113.7:16380' }) })
+  assert.deepEqual(valkeyGlideAddressResolver(nat, { tls: true })('node-a.example', 6380), [
+    '203.0.113.7',
+    16380,
+  ])
+  assert.deepEqual(valkeyGlideAddresses(['node-a.example:6380'], nat, { tls: true }), [
+    { host: '203.0.113.7', port: 16380 },
+  ])
+  // A resolver that keeps the port: the name stays a name.
+  const names = createNodeKeyer({ resolver: staticResolver({ 'node-a.example': '203.0.113.7' }) })
+  assert.deepEqual(valkeyGlideAddressResolver(names, { tls: true })('node-a.example', 6380), [
+    'node-a.example',
+    6380,
+  ])
+})
+
+test("valkeyGlideAddressResolver refuses tls with preferredEndpoint 'ip'", () => {
+  assert.throws(
+    () =>
+      valkeyGlideAddressResolver(undefined, {
+        tls: true,
+        preferredEndpoint: 'ip',
+        topology: () => undefined,
+      }),
+    (error: unknown) => error instanceof TypeError && /not to be 'ip' with `tls`/.test(error.message),
+  )
+  assert.doesNotThrow(() =>
+    valkeyGlideAddressResolver(undefined, {
+      tls: true,
+      preferredEndpoint: 'hostname',
+      topology: () => undefined,
+    }),
+  )
+})
+
 test('valkeyGlideAddresses: canonical seeds, one per node, in order', () => {
   const seeds = ['LOCALHOST:7000', '[::1]:7001', 'valkey://127.0.0.1:7000', '127.0.0.1:7002']
   seeds.push('::1:7001', 'redis://localhost:7002')

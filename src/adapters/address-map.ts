@@ -343,9 +343,16 @@ export const adapterMap = <T>(
   options: unknown,
   name: string,
   tlsRule: OptionRule<T>,
-): { map: (address: string) => MappedEndpoint | undefined; tls: T } => {
-  const { tls, ...settings } = readOptions(options, name, { ...ADDRESS_MAP_OPTION_RULES, tls: tlsRule })
-  return { map: addressMapper(readKeyer(keyer, name), checkSettings(settings, name), name), tls }
+): {
+  map: (address: string) => MappedEndpoint | undefined
+  tls: T
+  keyer: AddressKeyer
+  settings: AddressMapSettings
+} => {
+  const { tls, ...read } = readOptions(options, name, { ...ADDRESS_MAP_OPTION_RULES, tls: tlsRule })
+  const checked = readKeyer(keyer, name)
+  const settings = checkSettings(read, name)
+  return { map: addressMapper(checked, settings, name), tls, keyer: checked, settings }
 }
 
 /**
@@ -358,7 +365,8 @@ export const adapterSeeds = <T>(
   options: unknown,
   name: string,
   tlsRule: OptionRule<T>,
-): { endpoints: MappedEndpoint[]; tls: T } => {
+): { endpoints: MappedEndpoint[]; tls: T; keyer: AddressKeyer } => {
   const { tls } = readOptions(options, name, { tls: tlsRule })
-  return { endpoints: uniqueEndpoints(seeds, readKeyer(keyer, name), name), tls }
+  const checked = readKeyer(keyer, name)
+  return { endpoints: uniqueEndpoints(seeds, checked, name), tls, keyer: checked }
 }

@@ -78,6 +78,10 @@ export interface ValkeyGlideAddressResolverOptions extends AddressMapOptions {
    * by that name instead of the IP address the keyer's resolver gives it, since GLIDE checks the certificate
    * against the host it dials. The price: a node spelled by name and by IP address is then two keys. Leave
    * it off when the certificates name the IP addresses too.
+   *
+   * A name is answered only where the keyer's resolver kept its port: when the resolver moves the port too (a NAT table's `node-a.example:6380` → `203.0.113.7:16380`), `node-a.example:16380` would
+   * be neither endpoint, so the resolver's endpoint is answered and GLIDE cannot check that node by name.
+   * With `preferredEndpoint: 'ip'` it is refused: GLIDE would have to dial the IP address and check a name.
    * @defaultValue `false`
    */
   tls?: boolean | undefined
@@ -94,9 +98,13 @@ export interface ValkeyGlideAddressesOptions {
 
 const TLS_RULE = /* @__PURE__ */ flag(false)
 
-/** The host to answer for an endpoint: its name under TLS when it is dialled at an IP address. */
-const hostFor = (endpoint: MappedEndpoint, tls: boolean): string =>
-  tls && endpoint.servername !== undefined && isCanonicalIp(endpoint.host)
+/**
+ * The host to answer for an endpoint: under TLS, its name when it is dialled at an IP address and the name
+ * was given at the port the endpoint keeps (`samePort`), else the endpoint's host. A resolver that moved the
+ * port too (a NAT table) would make the name at the new port reach neither endpoint.
+ */
+const hostFor = (endpoint: MappedEndpoint, tls: boolean, samePort: boolean): string =>
+  tls && samePort && endpoint.servername !== undefined && isCanonicalIp(endpoint.host)
     ? endpoint.servername
     : endpoint.host
 
@@ -140,7 +148,12 @@ export const valkeyGlideAddressResolver = (
   keyer?: AddressKeyer,
   options?: ValkeyGlideAddressResolverOptions,
 ): ValkeyGlideAddressResolver => {
-  const { map, tls } = adapterMap(keyer, options, 'valkeyGlideAddressResolver', TLS_RULE)
+  const { map, tls, settings } = adapterMap(keyer, options, 'valkeyGlideAddressResolver', TLS_RULE)
+  if (tls && settings.preferredEndpoint === 'ip') {
+    throw new TypeError(
+      "Expected `preferredEndpoint` of valkeyGlideAddressResolver not to be 'ip' with `tls`: GLIDE checks a node's certificate against the host it dials, so under TLS a node announcing a hostname is dialled by that name.",
+    )
+  }
   return (host, port) => {
     if (typeof host !== 'string') {
       throw new TypeError(
@@ -150,7 +163,8 @@ export const valkeyGlideAddressResolver = (
     // GLIDE passes IPv6 bare; the address string brackets it, so its last colon is not read as the port's.
     const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
     const endpoint = map(`${bracketed}:${String(port)}`)
-    return endpoint === undefined ? [host, port] : [hostFor(endpoint, tls), endpoint.port]
+    if (endpoint === undefined) return [host, port]
+    return [hostFor(endpoint, tls, endpoint.port === port), endpoint.port]
   }
 }
 
@@ -177,6 +191,21 @@ export const valkeyGlideAddresses = (
   keyer?: AddressKeyer,
   options?: ValkeyGlideAddressesOptions,
 ): ValkeyGlideAddress[] => {
-  const { endpoints, tls } = adapterSeeds(seeds, keyer, options, 'valkeyGlideAddresses', TLS_RULE)
-  return endpoints.map((endpoint) => ({ host: hostFor(endpoint, tls), port: endpoint.port }))
+  const {
+    endpoints,
+    tls,
+    keyer: through,
+  } = adapterSeeds(seeds, keyer, options, 'valkeyGlideAddresses', TLS_RULE)
+  // A seed's name kept its port when, at the endpoint's port, it keys to the same node.
+  const samePort = ({ host, port, servername }: MappedEndpoint): boolean => {
+    try {
+      return servername !== undefined && through({ host: servername, port }) === through({ host, port })
+    } catch {
+      return false
+    }
+  }
+  return endpoints.map((endpoint) => ({
+    host: hostFor(endpoint, tls, samePort(endpoint)),
+    port: endpoint.port,
+  }))
 }
