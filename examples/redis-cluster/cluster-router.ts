@@ -103,6 +103,8 @@ const TRANSIENT_REPLIES = new Set(['CLUSTERDOWN', 'TRYAGAIN', 'LOADING', 'MASTER
 const isTransient = (error: unknown): boolean => {
   if (error instanceof RedisReplyError) return TRANSIENT_REPLIES.has(error.code)
   if (error instanceof ConnectionClosedError || error instanceof UnservedSlotError) return true
+  // No seed answered: transient when every seed's failure is.
+  if (error instanceof AggregateError) return error.errors.length > 0 && error.errors.every(isTransient)
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && UNREACHABLE.has(code)
 }
@@ -222,16 +224,7 @@ export abstract class ClusterRouter {
    */
   async connect(): Promise<void> {
     this.#checkOpen()
-    const failures: unknown[] = []
-    for (const seed of this.seeds) {
-      try {
-        await this.seedNode(seed)
-      } catch (error) {
-        failures.push(error)
-      }
-    }
-    if (failures.length === this.seeds.length)
-      throw new AggregateError(failures, 'Expected a seed to answer.')
+    await this.#reachSeeds()
     await this.refresh()
   }
 
@@ -288,7 +281,13 @@ export abstract class ClusterRouter {
   // The table comes from the first node that answers; up to two more replies are read only to cross-check
   // what may be let go. A master that cannot be dialled leaves its slots unserved until a later refresh.
   async #refresh(): Promise<void> {
-    const candidates = this.held().filter((node) => node.connection.open)
+    let candidates = this.held().filter((node) => node.connection.open)
+    // Every connection held is lost (each node restarted, or the network was cut): start again from the
+    // seeds, as `connect` does.
+    if (candidates.length === 0) {
+      await this.#reachSeeds()
+      candidates = this.held().filter((node) => node.connection.open)
+    }
     let lastError: unknown = new ClusterError('Expected a node to ask for the topology; none is held.')
     const replies: { ranges: ReturnType<typeof readAnnouncedSlotRanges> }[] = []
     for (let tried = 0; tried < candidates.length && replies.length < 3; tried++) {
@@ -321,6 +320,21 @@ export abstract class ClusterRouter {
     }
     this.#checkOpen()
     this.#slots = slots
+  }
+
+  /** Reach every seed that answers; throws an `AggregateError` of every failure when none does. */
+  async #reachSeeds(): Promise<void> {
+    const failures: unknown[] = []
+    for (const seed of this.seeds) {
+      try {
+        await this.seedNode(seed)
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    if (failures.length === this.seeds.length) {
+      throw new AggregateError(failures, 'Expected a seed to answer.')
+    }
   }
 
   async #execute(key: string, args: readonly Argument[]): Promise<Reply> {

@@ -336,23 +336,18 @@ export const uniqueEndpoints = (seeds: unknown, keyer: AddressKeyer, name: strin
 
 /**
  * An adapter's address map, read once: its options by the shared rules plus the adapter's own `tls` rule,
- * the keyer checked, and `preferredEndpoint` checked against `topology`. Returns the map and the `tls` read.
+ * the keyer checked, and `preferredEndpoint` checked against `topology`. Returns the map, and the `tls` and
+ * the shared settings read.
  */
 export const adapterMap = <T>(
   keyer: unknown,
   options: unknown,
   name: string,
   tlsRule: OptionRule<T>,
-): {
-  map: (address: string) => MappedEndpoint | undefined
-  tls: T
-  keyer: AddressKeyer
-  settings: AddressMapSettings
-} => {
+): { map: (address: string) => MappedEndpoint | undefined; tls: T; settings: AddressMapSettings } => {
   const { tls, ...read } = readOptions(options, name, { ...ADDRESS_MAP_OPTION_RULES, tls: tlsRule })
-  const checked = readKeyer(keyer, name)
   const settings = checkSettings(read, name)
-  return { map: addressMapper(checked, settings, name), tls, keyer: checked, settings }
+  return { map: addressMapper(readKeyer(keyer, name), settings, name), tls, settings }
 }
 
 /**

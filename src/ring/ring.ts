@@ -7,12 +7,12 @@
 import {
   type AddressInput,
   type AddressKeyer,
+  callback,
   canonicalNodeKey,
   isNodeKey,
   type NodeKey,
   preview,
   readOptions,
-  rule,
 } from '../key/internal.js'
 import {
   buildContinuum,
@@ -141,12 +141,9 @@ export interface NodeRing {
 
 /** The rules of {@link NodeRingOptions}. */
 const RING_OPTION_RULES = {
-  keyer: /* @__PURE__ */ rule<AddressKeyer>('a keyer function (createNodeKeyer())', (value) =>
-    value === undefined
-      ? { value: canonicalNodeKey }
-      : typeof value === 'function'
-        ? { value: value as AddressKeyer }
-        : undefined,
+  keyer: /* @__PURE__ */ callback<AddressKeyer, AddressKeyer>(
+    'a keyer function (createNodeKeyer())',
+    canonicalNodeKey,
   ),
 }
 

@@ -4,6 +4,7 @@
  */
 import {
   type AddressKeyer,
+  callback,
   canonicalNodeKey,
   DEFAULT_HOST_POLICY,
   endpointOf,
@@ -182,12 +183,9 @@ const nonEmpty = (value: string | undefined): value is string =>
 
 /** The rules of {@link ReadTopologyOptions}. */
 const READ_TOPOLOGY_OPTION_RULES = {
-  keyer: /* @__PURE__ */ rule<AddressKeyer>('a keyer function (createNodeKeyer())', (value) =>
-    value === undefined
-      ? { value: canonicalNodeKey }
-      : typeof value === 'function'
-        ? { value: value as AddressKeyer }
-        : undefined,
+  keyer: /* @__PURE__ */ callback<AddressKeyer, AddressKeyer>(
+    'a keyer function (createNodeKeyer())',
+    canonicalNodeKey,
   ),
   origin: /* @__PURE__ */ rule<string | undefined>(
     "the host the reply came from ('127.0.0.1', '::1', 'redis-1.example')",

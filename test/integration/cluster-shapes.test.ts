@@ -35,7 +35,7 @@ import {
   startCluster,
   waitFor,
 } from './redis-cluster-harness.ts'
-import { keysOf, keysOver, slotOwners, startWorkload, type Tally } from './workload.ts'
+import { keysOf, keysOver, startWorkload, type Tally } from './workload.ts'
 
 const skip = skipUnlessRedis()
 
@@ -164,10 +164,6 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
   let contenders: Contender[] = []
   const keys = keysOver('shapes', 400)
 
-  const owners = async () => {
-    const index = cluster.nodes.findIndex((node) => node.alive && node.member)
-    return slotOwners(await cluster.command(index, ['CLUSTER', 'SLOTS']))
-  }
   const indexOf = (id: string): number => cluster.nodes.findIndex((node) => node.id === id)
   const members = () => cluster.members()
   const masterOf = async (replica: number): Promise<number> => {
@@ -252,7 +248,7 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
   test('1. CLUSTER FAILOVER on a replica, and back', async () => {
     const [replica] = await replicaIndexes()
     const master = await masterOf(replica!)
-    const hit = keysOf(keys, await owners(), cluster.nodes[master]!.id)
+    const hit = keysOf(keys, await cluster.slotOwners(), cluster.nodes[master]!.id)
     const faultAt = Date.now()
     await cluster.failover(replica!)
     await cluster.settle()
@@ -262,7 +258,7 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
   })
 
   test('2. kill -9 of a master, replica promoted, old master restarted as a replica', async () => {
-    const table = await owners()
+    const table = await cluster.slotOwners()
     const victim = indexOf(table[keyHashSlot(keys[0]!)]!)
     const hit = keysOf(keys, table, cluster.nodes[victim]!.id)
     await cluster.kill(victim)
@@ -270,7 +266,8 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
     const faultAt = Date.now()
     await waitFor(
       'a replica to take the killed master’s slots',
-      async () => ((await owners())[keyHashSlot(keys[0]!)] !== cluster.nodes[victim]!.id ? true : undefined),
+      async () =>
+        (await cluster.slotOwners())[keyHashSlot(keys[0]!)] !== cluster.nodes[victim]!.id ? true : undefined,
       20_000,
     )
     await cluster.restart(victim)
@@ -278,12 +275,12 @@ describe('a cluster that changes shape (real 3+3 cluster)', { skip }, () => {
   })
 
   test('3. 100 slots resharded between masters under load', async () => {
-    const before = await owners()
+    const before = await cluster.slotOwners()
     const from = indexOf(before[keyHashSlot(keys[0]!)]!)
     const to = indexOf(before.find((id) => id !== cluster.nodes[from]!.id)!)
     const faultAt = Date.now()
     await cluster.reshard(from, to, 100)
-    const after = await owners()
+    const after = await cluster.slotOwners()
     const moved = keys.filter((key) => before[keyHashSlot(key)] !== after[keyHashSlot(key)])
     assert.ok(moved.length > 0, 'some workload keys were in the resharded slots')
     await measure('100 slots resharded', faultAt, moved)

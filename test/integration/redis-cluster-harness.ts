@@ -184,8 +184,10 @@ export interface Cluster {
   cli(index: number, args: readonly string[]): Promise<string>
   /** For each node, how many client connections carry the name `name` (from `CLIENT LIST`). */
   connectionsNamed(name: string): Promise<number[]>
-  /** The index of the node that serves a slot, as node 0 sees it. */
+  /** The index of the node that serves a slot, as the first running member sees it. */
   ownerOf(slot: number): Promise<number>
+  /** For each of the 16384 slots, the id of its master as the first running member sees it (`undefined`: unserved). */
+  slotOwners(): Promise<(string | undefined)[]>
   /** Wait until every running member reports `cluster_state:ok` and the same slot owners. */
   settle(): Promise<void>
   /** Every node the cluster knows, as node `from` (the first running member by default) reports them. */
@@ -501,16 +503,20 @@ export const startCluster = async (
     })
   }
 
-  const ownerOf = async (slot: number): Promise<number> => {
+  const slotOwners = async (): Promise<(string | undefined)[]> => {
+    const owners: (string | undefined)[] = new Array(16384).fill(undefined)
     const asked = nodes.indexOf(running()[0]!)
     for (const range of (await command(asked, ['CLUSTER', 'SLOTS'])) as Reply[][]) {
-      if ((range[0] as number) <= slot && slot <= (range[1] as number)) {
-        const id = (range[2] as Reply[])[2]
-        const index = nodes.findIndex((node) => node.id === id)
-        if (index !== -1) return index
-      }
+      owners.fill(String((range[2] as Reply[])[2]), range[0] as number, (range[1] as number) + 1)
     }
-    throw new Error(`Expected slot ${slot} to have an owner.`)
+    return owners
+  }
+
+  const ownerOf = async (slot: number): Promise<number> => {
+    const id = (await slotOwners())[slot]
+    const index = nodes.findIndex((node) => node.id === id)
+    if (index === -1) throw new Error(`Expected slot ${slot} to have an owner.`)
+    return index
   }
 
   const countNamed = async (node: ClusterNode, name: string): Promise<number> => {
@@ -637,6 +643,7 @@ export const startCluster = async (
     connectionsByPort,
     members,
     ownerOf,
+    slotOwners,
     settle,
     kill,
     restart,

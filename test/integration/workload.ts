@@ -4,8 +4,7 @@
  * served the nodes hit by the fault again.
  */
 
-import { keyHashSlot, SLOT_COUNT } from '../../examples/redis-cluster/hash-slot.ts'
-import type { Reply } from '../../examples/redis-cluster/resp.ts'
+import { keyHashSlot } from '../../examples/redis-cluster/hash-slot.ts'
 
 /** The two commands the workload sends; every client under test is driven through them. */
 export interface WorkloadClient {
@@ -21,8 +20,6 @@ export interface Sample {
   readonly end: number
   /** `'ok'`; `'failed'` (the command rejected); `'lost'` (a GET answered, but not what this loop last wrote). */
   readonly outcome: 'ok' | 'failed' | 'lost'
-  /** For a `'lost'` GET: what it read instead (`null` for a missing key). */
-  readonly read?: string | null
 }
 
 /** What a workload saw from `from` on. */
@@ -38,8 +35,7 @@ export interface Tally {
 }
 
 /**
- * `count` keys spread over the whole slot space (at least one per `SLOT_COUNT / count` slots), each named
- * `tag:i`.
+ * `count` keys named `tag:i`, which CRC16 scatters over the slots (and so over every master).
  *
  * @example
  * ```ts
@@ -48,22 +44,6 @@ export interface Tally {
  */
 export const keysOver = (tag: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${tag}:${i}`)
-
-/**
- * For each slot, the id of the master `CLUSTER SLOTS` gives (`undefined` for an unserved slot).
- *
- * @example
- * ```ts
- * const owners = slotOwners(await cluster.command(0, ['CLUSTER', 'SLOTS']))
- * ```
- */
-export const slotOwners = (reply: Reply): (string | undefined)[] => {
-  const owners: (string | undefined)[] = new Array(SLOT_COUNT).fill(undefined)
-  for (const range of reply as Reply[][]) {
-    owners.fill(String((range[2] as Reply[])[2]), range[0] as number, (range[1] as number) + 1)
-  }
-  return owners
-}
 
 /** The keys among `keys` whose slot `owners` gives to node `id`. */
 export const keysOf = (
@@ -113,8 +93,8 @@ export const startWorkload = (
       start = Date.now()
       try {
         const read = await client.get(sent)
-        if (!wrote || read === value) samples.push({ key, start, end: Date.now(), outcome: 'ok' })
-        else samples.push({ key, start, end: Date.now(), outcome: 'lost', read })
+        const outcome = !wrote || read === value ? 'ok' : 'lost'
+        samples.push({ key, start, end: Date.now(), outcome })
       } catch {
         samples.push({ key, start, end: Date.now(), outcome: 'failed' })
       }
